@@ -1,0 +1,5 @@
+import sys
+
+from ifcfg2nm.cli import main
+
+sys.exit(main())

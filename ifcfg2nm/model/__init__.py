@@ -1,0 +1,1 @@
+"""The normalized host model: meaning, not files or output formats."""

@@ -1,0 +1,1 @@
+"""Parsers: syntax only. Each turns one file into a document with positions and findings."""
