@@ -63,6 +63,8 @@ class IpConfig:
     method: str
     addresses: Tuple[IpAddress, ...] = ()
     gateway: Optional[str] = None
+    """The default gateway in the main table. Convention: a main-table default
+    route is always expressed here, never as a ``Route`` (as NetworkManager does)."""
     never_default: bool = False
     may_fail: bool = True
     route_metric: Optional[int] = None
@@ -184,6 +186,8 @@ class Interface:
 
 @dataclass(frozen=True)
 class Route:
+    """A static route other than the main-table default route (that one is ``IpConfig.gateway``)."""
+
     destination: str
     """CIDR network, ``0.0.0.0/0``/``::/0`` for the default route."""
     interface: str
