@@ -1,0 +1,270 @@
+"""VDSM unified-persistence JSON files (``nets/``, ``bonds/``, ``devices/``).
+
+Python's ``json`` module would read these, but it cannot say where a member
+is, and every finding must name file:line; it also silently lets a duplicated
+key win. So the files go through a small Lark grammar (``json.lark``) that
+accepts exactly what ``json.load`` accepts (strict JSON plus ``NaN`` and
+``Infinity``) and records the position of every object member by its key path.
+String literals are decoded by ``json.loads`` itself, so escapes and surrogate
+pairs mean exactly what VDSM saw.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+from ifcfg2nm.findings import Finding, Position, Severity, define
+from ifcfg2nm.parser.documents import PersistedFile
+
+PERSISTED_EMPTY = define(
+    "PERSISTED_EMPTY", Severity.ERROR, "persisted VDSM file is empty",
+    "VDSM's json.load failed on it, so this entity was not restored; recreate it or remove it.",
+)
+PERSISTED_JSON_SYNTAX = define(
+    "PERSISTED_JSON_SYNTAX", Severity.ERROR, "persisted VDSM file is not valid JSON",
+    "VDSM could not read it either; repair the file from the running config or a backup.",
+)
+PERSISTED_NOT_UTF8 = define(
+    "PERSISTED_NOT_UTF8", Severity.ERROR, "persisted VDSM file is not valid UTF-8",
+    "VDSM wrote ASCII JSON; the file was damaged or written by something else.",
+)
+PERSISTED_NOT_OBJECT = define(
+    "PERSISTED_NOT_OBJECT", Severity.ERROR, "persisted VDSM file is not a JSON object",
+    "Every nets/, bonds/ and devices/ file holds one JSON object.",
+)
+PERSISTED_DUPLICATE_KEY = define(
+    "PERSISTED_DUPLICATE_KEY", Severity.WARNING, "a JSON object has the same key twice",
+    "The last occurrence is used, as json.load did; remove the other one.",
+)
+PERSISTED_BOM = define(
+    "PERSISTED_BOM", Severity.WARNING, "persisted VDSM file starts with a byte-order mark",
+    "VDSM's json.load rejected such a file; it is read here without the mark.",
+)
+PERSISTED_NONFINITE = define(
+    "PERSISTED_NONFINITE", Severity.WARNING, "NaN or Infinity in persisted JSON",
+    "Python's json accepts these literals but they are not JSON and mean nothing here.",
+)
+PERSISTED_BAD_STRING = define(
+    "PERSISTED_BAD_STRING", Severity.WARNING, "a JSON string holds an unpaired surrogate escape",
+    "The unpaired \\uD800-\\uDFFF escape was replaced by U+FFFD.",
+)
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass
+class _ParseState:
+    """Per-parse scratch data; the Lark parser (and its inline transformer) is shared."""
+
+    members: dict[int, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    """Per object (by id), the line/column of each key."""
+    keep: list[Any] = field(default_factory=list)
+    """Keeps every object alive so that ids stay unique during one parse."""
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
+    bad_strings: list[tuple[int, int]] = field(default_factory=list)
+    nonfinite: list[tuple[int, int]] = field(default_factory=list)
+
+
+_local = threading.local()
+
+
+def _state() -> _ParseState:
+    state: _ParseState = _local.state
+    return state
+
+
+class _ToPython(Transformer[Token, Any]):
+    """Builds plain Python values; positions go to the per-parse state."""
+
+    def string(self, children: list[Token]) -> str:
+        return _decode_string(children[0])
+
+    def number(self, children: list[Token]) -> Any:
+        return json.loads(str(children[0]))
+
+    def true(self, _: list[Any]) -> bool:
+        return True
+
+    def false(self, _: list[Any]) -> bool:
+        return False
+
+    def null(self, _: list[Any]) -> None:
+        return None
+
+    def nonfinite(self, children: list[Token]) -> float:
+        token = children[0]
+        _state().nonfinite.append((token.line or 0, token.column or 0))
+        return float({"NaN": "nan", "Infinity": "inf", "-Infinity": "-inf"}[str(token)])
+
+    @v_args(inline=True)
+    def member(self, key: Token, value: Any) -> tuple[str, int, int, Any]:
+        return (_decode_string(key), key.line or 0, key.column or 0, value)
+
+    def object(self, children: list[tuple[str, int, int, Any]]) -> dict[str, Any]:
+        state = _state()
+        obj: dict[str, Any] = {}
+        where: dict[str, tuple[int, int]] = {}
+        for key, line, column, value in children:
+            if key in obj:
+                state.duplicates.append((key, line, column))
+            obj[key] = value
+            where[key] = (line, column)
+        state.members[id(obj)] = where
+        state.keep.append(obj)
+        return obj
+
+    def array(self, children: list[Any]) -> list[Any]:
+        return list(children)
+
+
+def _decode_string(token: Token) -> str:
+    text: str = json.loads(str(token))
+    if _LONE_SURROGATE.search(text):
+        _state().bad_strings.append((token.line or 0, token.column or 0))
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
+_parser: Optional[Lark] = None
+_parser_lock = threading.Lock()
+
+
+def _get_parser() -> Lark:
+    global _parser
+    with _parser_lock:
+        if _parser is None:
+            _parser = Lark.open(
+                "json.lark", rel_to=__file__, parser="lalr", transformer=_ToPython()
+            )
+        return _parser
+
+
+def parse_persisted_file(
+    data: bytes, path: str, entity: str, name: str, host_path: str = ""
+) -> PersistedFile:
+    """Decode one persisted file; problems become findings, never exceptions.
+
+    ``value`` is None when the content cannot be decoded at all; a decodable
+    value that is not an object is kept (and reported) so ``parse`` can show it.
+    """
+    findings: list[Finding] = []
+    where = Position(path)
+
+    def done(value: Any, positions: Optional[dict[tuple[str, ...], Position]] = None
+             ) -> PersistedFile:
+        return PersistedFile(path, entity, name, value, positions or {}, tuple(findings),
+                             host_path)
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        findings.append(PERSISTED_BOM(where.at(1, 1), "the file starts with a byte-order mark"))
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        findings.append(PERSISTED_NOT_UTF8(
+            where.at(line, column), f"{path}: byte 0x{data[err.start]:02x} is not valid UTF-8"))
+        return done(None)
+    if not text.strip():
+        findings.append(PERSISTED_EMPTY(where, f"{path} is empty"))
+        return done(None)
+
+    state = _ParseState()
+    _local.state = state
+    try:
+        value = _get_parser().parse(text)
+    except LarkError as err:
+        findings.append(_syntax_finding(err, text, where))
+        return done(None)
+    except (ValueError, RecursionError) as err:  # json.loads of a token; cannot normally happen
+        findings.append(PERSISTED_JSON_SYNTAX(where, f"invalid JSON: {err}"))
+        return done(None)
+    finally:
+        _local.state = None
+
+    for key, line, column in state.duplicates:
+        findings.append(PERSISTED_DUPLICATE_KEY(
+            where.at(line, column), f"key {key!r} appears more than once; the last value is used"))
+    for line, column in state.bad_strings:
+        findings.append(PERSISTED_BAD_STRING(
+            where.at(line, column), "string with an unpaired surrogate escape"))
+    for line, column in state.nonfinite:
+        findings.append(PERSISTED_NONFINITE(where.at(line, column), "NaN or Infinity literal"))
+    if not isinstance(value, dict):
+        findings.append(PERSISTED_NOT_OBJECT(
+            where.at(1, 1), f"{path} holds a JSON {_json_type(value)}, not an object"))
+    return done(value, _collect_positions(value, state, path))
+
+
+def _collect_positions(
+    value: Any, state: _ParseState, path: str
+) -> dict[tuple[str, ...], Position]:
+    """Key path → position of every object member (array elements by index), iteratively."""
+    positions: dict[tuple[str, ...], Position] = {}
+    stack: list[tuple[tuple[str, ...], Any]] = [((), value)]
+    while stack:
+        prefix, node = stack.pop()
+        if isinstance(node, dict):
+            for key, (line, column) in state.members.get(id(node), {}).items():
+                member = (*prefix, key)
+                positions[member] = Position(path, line, column)
+            stack.extend(((*prefix, k), v) for k, v in node.items() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(((*prefix, str(i)), v) for i, v in enumerate(node)
+                         if isinstance(v, (dict, list)))
+    return positions
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+def _syntax_finding(err: LarkError, text: str, where: Position) -> Finding:
+    if isinstance(err, UnexpectedEOF) or (
+        isinstance(err, UnexpectedToken) and err.token.type == "$END"
+    ):
+        lines = text.split("\n")
+        return PERSISTED_JSON_SYNTAX(
+            where.at(len(lines), len(lines[-1]) + 1),
+            "unexpected end of file (truncated JSON?)")
+    if isinstance(err, UnexpectedCharacters):
+        pos = err.pos_in_stream if err.pos_in_stream is not None else -1
+        char = text[pos] if 0 <= pos < len(text) else ""
+        what = (
+            "invalid string (unterminated, a bad escape or a raw control character)"
+            if char == '"' else f"unexpected character {char!r}"
+        )
+        return PERSISTED_JSON_SYNTAX(where.at(err.line, err.column), what)
+    if isinstance(err, UnexpectedToken):
+        expected = ", ".join(sorted(_pretty(t) for t in err.expected)) or "nothing"
+        return PERSISTED_JSON_SYNTAX(
+            where.at(err.line, err.column),
+            f"unexpected {_pretty(err.token.type)} {str(err.token)!r} (expected {expected})")
+    return PERSISTED_JSON_SYNTAX(where, f"invalid JSON: {err}")
+
+
+_TOKEN_NAMES = {
+    "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'", "COMMA": "','",
+    "COLON": "':'", "STRING": "string", "NUMBER": "number", "TRUE": "true", "FALSE": "false",
+    "NULL": "null", "NONFINITE": "NaN/Infinity", "$END": "end of file",
+}
+
+
+def _pretty(token_type: str) -> str:
+    return _TOKEN_NAMES.get(token_type, token_type)
