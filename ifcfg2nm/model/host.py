@@ -263,6 +263,19 @@ class VdsmNetwork:
     switch: str = "legacy"
     custom: Pairs = ()
     source: Position = NOWHERE
+    host_qos: Pairs = ()
+    """``hostQos`` flattened to dotted keys (``out.ul.m2`` → ``"100000"``); applied with tc, outside NM."""
+    extras: Pairs = ()
+    """Keys VDSM's canonical form does not know, kept (value as JSON text) so audits can show them."""
+    positions: Tuple[Tuple[str, Position], ...] = field(default=(), compare=False)
+    """Where each attribute came from, by canonical key (``ipaddr``, ``custom.bridge_opts`` …)."""
+
+    def position_of(self, key: str) -> Position:
+        """The position of an attribute, else of the whole network."""
+        for name, position in self.positions:
+            if name == key:
+                return position
+        return self.source
 
     @property
     def southbound(self) -> Optional[str]:
@@ -287,10 +300,19 @@ class VdsmBond:
     name: str
     nics: Tuple[str, ...] = ()
     options: str = ""
-    """As persisted (space-separated ``k=v``)."""
+    """Space-separated ``k=v``: as persisted, or canonical (``mode=<name>`` first, the rest
+    sorted, see ``bonding.format_bond_options``) once canonicalized."""
     hwaddr: Optional[str] = None
     switch: str = "legacy"
     source: Position = NOWHERE
+    positions: Tuple[Tuple[str, Position], ...] = field(default=(), compare=False)
+    """Where each attribute came from (``nics``, ``options``, ``hwaddr`` …)."""
+
+    def position_of(self, key: str) -> Position:
+        for name, position in self.positions:
+            if name == key:
+                return position
+        return self.source
 
 
 @dataclass(frozen=True)
