@@ -264,9 +264,10 @@ class VdsmNetwork:
     custom: Pairs = ()
     source: Position = NOWHERE
     host_qos: Pairs = ()
-    """``hostQos`` flattened to dotted keys (``out.ul.m2`` → ``"100000"``); applied with tc, outside NM."""
+    """``hostQos`` flattened to dotted keys (``out.ul.m2`` → ``"100000"``); VDSM applied it
+    with tc, outside NetworkManager."""
     extras: Pairs = ()
-    """Keys VDSM's canonical form does not know, kept (value as JSON text) so audits can show them."""
+    """Keys VDSM's canonical form does not know, kept (value as JSON text) for audits."""
     positions: Tuple[Tuple[str, Position], ...] = field(default=(), compare=False)
     """Where each attribute came from, by canonical key (``ipaddr``, ``custom.bridge_opts`` …)."""
 
