@@ -213,9 +213,9 @@ class _Line:
         self.findings.append(code(self.at(token), message, severity=severity))
 
     def fail(self, code: FindingCode, token: Token | None, message: str) -> None:
-        """The route is lost; only the first reason is reported."""
+        """The route is lost: only the first reason is reported, always as an error."""
         if not self.failed:
-            self.report(code, token, message)
+            self.report(code, token, message, Severity.ERROR)
         self.failed = True
 
     def nm_differs(self, why: str) -> None:
@@ -235,12 +235,17 @@ class _Line:
         self.options.append((name, value))
 
 
+def _kv(key: str, value: object) -> str:
+    """``key value`` as on an ip line, ``KEYn=value`` for the key form."""
+    return f"{key}{value}" if key.endswith("=") else f"{key} {value}"
+
+
 def _number(ln: _Line, key: str, token: Token, limit: int = 0xFFFF_FFFF) -> int | None:
     value = parse_uint(str(token), limit)
     if value is None:
-        ln.fail(ROUTE_BAD_VALUE, token, f"`{key} {token}`: not a number from 0 to {limit}")
+        ln.fail(ROUTE_BAD_VALUE, token, f"`{_kv(key, token)}`: not a number from 0 to {limit}")
     elif not plain_decimal(str(token)):
-        ln.nm_differs(f"`{key} {token}` is not a plain decimal number (ip route read {value})")
+        ln.nm_differs(f"`{_kv(key, token)}` is not a plain decimal number (ip route read {value})")
     return value
 
 
@@ -248,12 +253,12 @@ def _address(ln: _Line, key: str, token: Token, family: int | None = None) -> st
     want = family or ln.family
     parsed = parse_address(str(token))
     if parsed is None:
-        ln.fail(ROUTE_BAD_VALUE, token, f"`{key} {token}`: not an IPv{want} address")
+        ln.fail(ROUTE_BAD_VALUE, token, f"`{_kv(key, token)}`: not an IPv{want} address")
         return None
     address, plain = parsed
     if address.version != want:
         ln.fail(ROUTE_FAMILY_MISMATCH, token,
-                f"`{key} {token}`: an IPv{address.version} address in an IPv{want} route")
+                f"`{_kv(key, token)}`: an IPv{address.version} address in an IPv{want} route")
         return None
     if not plain:
         ln.report(ROUTE_ADDRESS_FORM, token, f"`{token}` means {address} to ip route")
@@ -322,8 +327,8 @@ def _table(ln: _Line, key: Token, token: Token) -> None:
         if not plain_decimal(text):
             ln.nm_differs(f"`table {text}` is not decimal (ip route read {number})")
         return
-    if not _NAME.match(text):
-        ln.fail(ROUTE_BAD_VALUE, token, f"`{key} {text}`: not a table number or name")
+    if not _NAME.match(text) or text[0].isdigit():
+        ln.fail(ROUTE_BAD_VALUE, token, f"`{key} {text}`: not a 32-bit table number or a name")
         return
     ln.table_name = text
     ln.report(ROUTE_TABLE_NAME, token, f"`{key} {text}`: a table named in /etc/iproute2/rt_tables")
@@ -702,7 +707,7 @@ def _key_route(ln: _Line, n: int, last: dict[str, Assignment]) -> None:
         ln.fail(ROUTE_BAD_VALUE, address_token,
                 f"`{address_a.key}={address_a.value}`: the prefix length belongs in NETMASK{n}")
     else:
-        address = _address(ln, address_a.key, address_token)
+        address = _address(ln, f"{address_a.key}=", address_token)
     base_offset = ln.column_offset
     length: int | None = None
     mask_a = last.get(f"NETMASK{n}")
@@ -727,10 +732,10 @@ def _key_route(ln: _Line, n: int, last: dict[str, Assignment]) -> None:
                       " NetworkManager skips the route")
     gateway_a = last.get(f"GATEWAY{n}")
     if gateway_a is not None and gateway_a.value != "":
-        ln.gateway = _address(ln, gateway_a.key, _at_value(ln, gateway_a))
+        ln.gateway = _address(ln, f"{gateway_a.key}=", _at_value(ln, gateway_a))
     metric_a = last.get(f"METRIC{n}")
     if metric_a is not None and metric_a.value != "":
-        ln.metric = _number(ln, metric_a.key, _at_value(ln, metric_a))
+        ln.metric = _number(ln, f"{metric_a.key}=", _at_value(ln, metric_a))
     options_a = last.get(f"OPTIONS{n}")
     if options_a is not None and options_a.value.strip(" \t"):
         _at_value(ln, options_a)

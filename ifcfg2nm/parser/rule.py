@@ -265,8 +265,8 @@ def _table(r: _Rule, key: str, token: Token) -> None:
         if not plain_decimal(text):
             r.report(RULE_ADDRESS_FORM, token, f"`{key} {text}` means table {number} to ip rule")
         return
-    if not _NAME.match(text):
-        r.fail(RULE_BAD_VALUE, token, f"`{key} {text}`: not a table number or name")
+    if not _NAME.match(text) or text[0].isdigit():
+        r.fail(RULE_BAD_VALUE, token, f"`{key} {text}`: not a 32-bit table number or a name")
         return
     r.values["table_name"] = text
     r.report(RULE_TABLE_NAME, token, f"`{key} {text}`: a table named in /etc/iproute2/rt_tables")
