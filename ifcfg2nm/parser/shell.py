@@ -130,11 +130,28 @@ class _Statements(Transformer[_Tok, list[_Stmt]]):
     def command(self, children: list[_Tok]) -> _Stmt:
         return ("command", children)
 
+    def lines(self, children: list[_Tok]) -> _Stmt:
+        return ("lines", children)
 
-_PARSER = Lark(
-    _GRAMMAR, parser="lalr", lexer="contextual", transformer=_Statements(),
-    maybe_placeholders=False,
+
+
+
+def _make_parser(grammar: str) -> Lark:
+    return Lark(
+        grammar, parser="lalr", lexer="contextual", transformer=_Statements(),
+        maybe_placeholders=False,
+    )
+
+
+_PARSER = _make_parser(_GRAMMAR)
+
+_PLAIN_VALUE = (
+    r"""(?:[^ \t\n\r\v\f'"\\$`|&;<>()~\udc80-\udcff]|'[^'\n\udc80-\udcff]*'"""
+    r"""|"[^"\\$`\n\udc80-\udcff]*")*"""
 )
+"""A value of the LINES terminal: no escapes, expansions or operators (see shell.lark)."""
+_PLAIN_ASSIGNMENT = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=(" + _PLAIN_VALUE + ")", re.M)
+_PLAIN_QUOTES = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 _VALUE_END = frozenset(("TRAIL", "REST"))
 _WORD_START = frozenset(("WORDKEY", "WORDNAME"))
@@ -164,11 +181,17 @@ def parse_shell_file(
     data: bytes, path: str, kind: FileKind = FileKind.IFCFG, host_path: str = ""
 ) -> ShellFile:
     """Read a shell-variable file as bash would, without running anything; never raises."""
+    return _parse(_PARSER, data, path, kind, host_path)
+
+
+def _parse(parser: Lark, data: bytes, path: str, kind: FileKind, host_path: str) -> ShellFile:
     text = data.decode("utf-8", "surrogateescape")
     reader = _Reader(path, text)
-    stmts = cast(list[_Stmt], _PARSER.parse(text))
+    stmts = cast(list[_Stmt], parser.parse(text))
     for what, children in stmts:
-        if what == "assign":
+        if what == "lines":
+            reader.plain_lines(children[0])
+        elif what == "assign":
             reader.assignment(children)
         elif what == "export":
             reader.export(children)
@@ -197,6 +220,19 @@ class _Reader:
         """Codes already reported for the current assignment (one finding per code)."""
 
     # -- statements ----------------------------------------------------------------
+
+    def plain_lines(self, tok: _Tok) -> None:
+        """A LINES token: only assignments with plain values, comments and blank lines."""
+        block = tok.value
+        line = tok.line
+        pos = 0
+        for m in _PLAIN_ASSIGNMENT.finditer(block):
+            start = m.start()
+            line += block.count("\n", pos, start)
+            pos = start
+            raw = m.group(2)
+            value = _PLAIN_QUOTES.sub(r"\1\2", raw) if "'" in raw or '"' in raw else raw
+            self._add_at(m.group(1), value, raw, line, m.start(1) - start + 1, True)
 
     def assignment(self, children: list[_Tok]) -> None:
         key_tok = children[0]
@@ -273,6 +309,7 @@ class _Reader:
             )
 
     def command(self, tok: _Tok) -> None:
+        self.reported = set()
         s = tok.value
         body = s.lstrip(" \t")
         line, col = tok.line, tok.column + len(s) - len(body)
@@ -440,8 +477,7 @@ class _Reader:
                 self._expansion(key, seg, offset, "command substitution")
                 nm_empty = True
             else:
-                if IFCFG_MULTILINE_VALUE.code not in self.reported:
-                    self._multiline(key, seg)
+                self._multiline(key, seg)
                 nm_empty = True
                 out.append(found)
         out.append(body[pos:])
@@ -532,6 +568,9 @@ class _Reader:
     def _add(self, key_tok: _Tok, key: str, value: str, raw: str, exact: bool) -> None:
         line = key_tok.line
         col = key_tok.column + len(key_tok.value) - 1 - len(key)
+        self._add_at(key, value, raw, line, col, exact)
+
+    def _add_at(self, key: str, value: str, raw: str, line: int, col: int, exact: bool) -> None:
         if not raw.isascii():
             raw = _SURROGATE.sub("\ufffd", raw)
         previous = self.seen.get(key)
@@ -544,8 +583,10 @@ class _Reader:
         self.assignments.append(Assignment(key, value, Position(self.path, line, col), raw, exact))
 
     def _report(self, code: FindingCode, line: int, col: int, message: str) -> None:
-        self.reported.add(code.code)
-        self.findings.append(code(Position(self.path, line, col), message))
+        """Add a finding, at most one per code for the statement or assignment at hand."""
+        if code.code not in self.reported:
+            self.reported.add(code.code)
+            self.findings.append(code(Position(self.path, line, col), message))
 
     def _expansion(self, key: str, seg: _Tok, offset: int, what: str) -> None:
         line, col = self._at(seg, offset)
@@ -557,12 +598,11 @@ class _Reader:
         )
 
     def _continuation(self, key: str, line: int, col: int) -> None:
-        if IFCFG_LINE_CONTINUATION.code not in self.reported:
-            self._report(
-                IFCFG_LINE_CONTINUATION, line, col,
-                f"{key}: the backslash ending line {line} continues it on line {line + 1}; "
-                f"bash joins the lines, NetworkManager reads {key} as empty",
-            )
+        self._report(
+            IFCFG_LINE_CONTINUATION, line, col,
+            f"{key}: the backslash ending line {line} continues it on line {line + 1}; "
+            f"bash joins the lines, NetworkManager reads {key} as empty",
+        )
 
     def _multiline(self, key: str, seg: _Tok) -> None:
         self._report(
