@@ -444,6 +444,8 @@ def to_dbus(settings: Mapping[str, Mapping[str, Any]]) -> DBusSettings:
     out: DBusSettings = {}
     for raw_setting, props in settings.items():
         setting = setting_name(raw_setting)
+        if setting not in PROPERTIES:
+            raise SettingsError(f"{setting}: unknown setting")
         if not isinstance(props, Mapping):
             raise SettingsError(f"{setting}: expected a mapping of properties, got {props!r}")
         if setting in out:
