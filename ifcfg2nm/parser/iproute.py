@@ -204,6 +204,19 @@ def split_lines(data: bytes) -> SplitFile:
     return SplitFile(tuple(lines), crlf, bad)
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def one_line(text: str) -> str:
+    """A message with control characters escaped, so a finding stays on one line."""
+    return text.translate(_CONTROL)
+
+
+_BLANKS = re.compile(r"[ \t]+")
+"""What separates words: initscripts' IFS minus the newline, and NetworkManager's split."""
+
+
 @dataclass(frozen=True)
 class SyntaxProblem:
     column: int
@@ -223,23 +236,18 @@ def parse_words(
         return parser.parse(text)
     except UnexpectedInput as exc:
         column = _error_column(exc, text)
-        before = text[: column - 1].split()
-        previous = before[-1] if before else ""
-        rest = text[column - 1:].split(maxsplit=1)
-        word = rest[0] if rest else ""
-        return SyntaxProblem(column, word, describe(word, previous))
+        before = _BLANKS.split(text[: column - 1].strip(" \t"))
+        rest = _BLANKS.split(text[column - 1:].strip(" \t"), maxsplit=1)
+        previous, word = before[-1], rest[0]
+        return SyntaxProblem(column, word, one_line(describe(word, previous)))
 
 
 def _error_column(exc: UnexpectedInput, text: str) -> int:
     if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
-        return len(text.rstrip()) + 1
+        return len(text.rstrip(" \t")) + 1
     if isinstance(exc, (UnexpectedToken, UnexpectedCharacters)):
         column = exc.column
         if isinstance(column, int) and column > 0:
             return column
     return 1
 
-
-def words_of(tree: Tree[Token]) -> list[Token]:
-    """The tokens of a subtree, in order."""
-    return [t for t in tree.scan_values(lambda v: isinstance(v, Token))]

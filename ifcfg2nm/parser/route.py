@@ -36,6 +36,7 @@ from ifcfg2nm.parser.iproute import (
     Prefix,
     SyntaxProblem,
     netmask_length,
+    one_line,
     parse_address,
     parse_hex,
     parse_prefix,
@@ -210,7 +211,7 @@ class _Line:
 
     def report(self, code: FindingCode, token: Token | None, message: str,
                severity: Severity | None = None) -> None:
-        self.findings.append(code(self.at(token), message, severity=severity))
+        self.findings.append(code(self.at(token), one_line(message), severity=severity))
 
     def fail(self, code: FindingCode, token: Token | None, message: str) -> None:
         """The route is lost: only the first reason is reported, always as an error."""

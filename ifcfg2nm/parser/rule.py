@@ -23,6 +23,7 @@ from ifcfg2nm.findings import Finding, FindingCode, Position, Severity, define
 from ifcfg2nm.parser.documents import FileKind, RuleEntry, RuleFile
 from ifcfg2nm.parser.iproute import (
     SyntaxProblem,
+    one_line,
     parse_address,
     parse_hex,
     parse_prefix,
@@ -133,7 +134,7 @@ class _Rule:
 
     def report(self, code: FindingCode, token: Token | None, message: str,
                severity: Severity | None = None) -> None:
-        self.findings.append(code(self.at(token), message, severity=severity))
+        self.findings.append(code(self.at(token), one_line(message), severity=severity))
 
     def fail(self, code: FindingCode, token: Token, message: str) -> None:
         if not self.failed:

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import shutil
 import subprocess
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -740,6 +741,8 @@ def check_invariants(rf: RouteFile, kind: FileKind) -> None:
         assert r.position.line >= 1 and r.position.column >= 1
     for f in rf.findings:
         assert f.position.line >= 0 and f.position.column >= 0 and f.message
+        if f.code.startswith("ROUTE_"):
+            assert not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in f.message)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
