@@ -6,8 +6,12 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ifcfg2nm.findings import Finding, Severity
 from ifcfg2nm.model.host import VdsmBond, VdsmNetwork
+from ifcfg2nm.model.lower import lower_vdsm
 from ifcfg2nm.model.vdsm import (
     canonicalize_bond,
     canonicalize_config,
@@ -526,3 +530,29 @@ def test_s19_layout_with_leftovers_and_a_corrupt_file(tmp_path: Path) -> None:
     canonical = canonicalize_config(config)
     assert [n.name for n in canonical.networks] == ["ovirtmgmt"]
     assert [f.code for f in config.nets[0].findings] == ["PERSISTED_EMPTY"]
+
+
+# --- robustness ------------------------------------------------------------------------------
+
+_scalars = (st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=12)
+            | st.sampled_from(["eth0", "bond0", "10.0.0.1", "255.255.255.0", "24", "dhcp",
+                               "2001:db8::1", "yes", "True", "ovs", "100", ""]))
+_values = st.recursive(_scalars, lambda c: st.lists(c, max_size=3)
+                       | st.dictionaries(st.text(max_size=6), c, max_size=3), max_leaves=6)
+_keys = st.sampled_from([
+    "nic", "bonding", "vlan", "bridged", "stp", "STP", "mtu", "bootproto", "ipaddr", "netmask",
+    "prefix", "gateway", "dhcpv6", "ipv6autoconf", "ipv6addr", "ipv6gateway", "defaultRoute",
+    "nameservers", "switch", "custom", "hostQos", "qosOutbound", "IPADDR", "PREFIX", "DNS1",
+    "BOOTPROTO", "blockingdhcp", "other",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_keys, _values, max_size=8), st.dictionaries(
+    st.sampled_from(["nics", "options", "switch", "hwaddr", "x"]), _values, max_size=4))
+def test_any_json_network_and_bond_canonicalize_and_lower_without_raising(
+    value: dict[str, Any], bond_value: dict[str, Any]
+) -> None:
+    network, _ = canonicalize_network(doc("n", value))
+    b, _ = canonicalize_bond(doc("bond0", bond_value, "bond"))
+    lower_vdsm([network] if network else [], [b] if b else [])
