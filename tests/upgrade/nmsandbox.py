@@ -112,7 +112,7 @@ class Sandbox:
         return out.stdout
 
 
-def _parse_env(text: str) -> dict[str, str]:
+def parse_env(text: str) -> dict[str, str]:
     env = {}
     for line in text.splitlines():
         if line.startswith("export "):
@@ -137,7 +137,7 @@ def start_sandbox(label: str) -> Sandbox:
     )
     if proc.returncode != 0:
         raise RuntimeError(f"nm-sandbox start failed:\n{proc.stderr}")
-    values = _parse_env(proc.stdout)
+    values = parse_env(proc.stdout)
     return Sandbox(
         name=values["NM_SANDBOX_NAME"],
         netns=values["NM_SANDBOX_NETNS"],
