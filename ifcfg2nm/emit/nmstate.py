@@ -290,9 +290,14 @@ def _check_port(ctx: _Context, iface: Interface) -> None:
         ctx.report(NMSTATE_CONFLICT, iface.source, f"{iface.name}: controller {iface.controller} "
                    "is not in the model; nmstate lists ports on the controller, so this port "
                    "becomes a standalone interface")
-    if iface.ipv4.enabled or iface.ipv6.enabled:
+    if _ip_less_port(iface) and (iface.ipv4.enabled or iface.ipv6.enabled):
         ctx.report(NMSTATE_CONFLICT, iface.source, f"{iface.name}: a port cannot have IP in "
                    "nmstate; its IPv4/IPv6 are disabled in the state")
+
+
+def _ip_less_port(iface: Interface) -> bool:
+    """A port nmstate keeps without IP (an OVS internal interface is a port that carries IP)."""
+    return iface.controller is not None and iface.type is not InterfaceType.OVS_INTERFACE
 
 
 def _ports(ctx: _Context, controller: str, port_type: Optional[PortType] = None) -> list[Interface]:
@@ -626,7 +631,7 @@ def _bridge_mappings(host: HostConfig) -> str:
 def _ipv4(ctx: _Context, iface: Interface) -> State:
     ip = iface.ipv4
     pos = iface.source
-    if iface.controller is not None or ip.method == "disabled":
+    if _ip_less_port(iface) or ip.method == "disabled":
         return {"enabled": False}
     _ip_common(ctx, iface, ip)
     if ip.method == "manual":
@@ -652,7 +657,7 @@ def _ipv4(ctx: _Context, iface: Interface) -> State:
 def _ipv6(ctx: _Context, iface: Interface) -> State:
     ip = iface.ipv6
     pos = iface.source
-    if iface.controller is not None or ip.method == "disabled":
+    if _ip_less_port(iface) or ip.method == "disabled":
         return {"enabled": False}
     if ip.method == "ignore":
         ctx.report(NMSTATE_IP_METHOD, pos, f"{iface.name}: IPv6 method ignore (leave the kernel "
