@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Optional
 
 
 class Severity(str, enum.Enum):
@@ -56,11 +57,11 @@ class Finding:
     hint: str = ""
 
     @property
-    def sort_key(self) -> Tuple[str, int, int, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         p = self.position
         return (p.file, p.line, p.column, self.code, self.message)
 
-    def to_json(self) -> Dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "severity": self.severity.value,
@@ -92,7 +93,7 @@ class FindingCode:
         return Finding(self.code, severity or self.severity, position, message, self.hint)
 
 
-_CATALOGUE: Dict[str, FindingCode] = {}
+_CATALOGUE: dict[str, FindingCode] = {}
 
 
 def define(
@@ -111,7 +112,7 @@ def define(
     return new
 
 
-def catalogue() -> List[FindingCode]:
+def catalogue() -> list[FindingCode]:
     """Every finding code of the package, sorted (imports all modules to collect them)."""
     import ifcfg2nm
 
@@ -125,7 +126,7 @@ def lookup(code: str) -> FindingCode:
     return _CATALOGUE[code]
 
 
-def sorted_findings(findings: Iterable[Finding]) -> List[Finding]:
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(set(findings), key=lambda f: f.sort_key)
 
 

@@ -79,11 +79,12 @@ def read_file(path: str, root: Optional[str] = None) -> Union[bytes, Finding]:
     With ``root``, links leaving the tree are refused. Without, ``path`` was
     named by the user and may be anything they can read.
     """
-    real: Union[str, Finding] = path
+    real = path
     if root is not None:
-        real = resolve_in_tree(root, path)
-        if isinstance(real, Finding):
-            return real
+        resolved = resolve_in_tree(root, path)
+        if isinstance(resolved, Finding):
+            return resolved
+        real = resolved
     try:
         fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:

@@ -8,8 +8,9 @@ here is defaulted, resolved against other files or validated for meaning.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Optional, Union
 
 from ifcfg2nm.findings import Finding, Position
 
@@ -71,13 +72,13 @@ class ShellFile:
 
     path: str
     kind: FileKind
-    assignments: Tuple[Assignment, ...]
+    assignments: tuple[Assignment, ...]
     ownership: Ownership = FOREIGN
-    findings: Tuple[Finding, ...] = ()
+    findings: tuple[Finding, ...] = ()
     host_path: str = ""
     """Absolute path as the host sees it (``/etc/sysconfig/network-scripts/ifcfg-eth0``)."""
 
-    def values(self) -> Dict[str, str]:
+    def values(self) -> dict[str, str]:
         """Key to value, the last occurrence winning as in bash."""
         return {a.key: a.value for a in self.assignments}
 
@@ -110,11 +111,11 @@ class RouteEntry:
     source_address: Optional[str] = None
     """``src``: the preferred source address."""
     type: str = "unicast"
-    options: Tuple[Tuple[str, str], ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
     """Other attributes in file order (``onlink``, ``mtu``, ``lock mtu``, ``scope``, ``from`` …)."""
 
-    def to_json(self) -> Dict[str, Any]:
-        out: Dict[str, Any] = {"family": self.family, "destination": self.destination}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"family": self.family, "destination": self.destination}
         for name in ("gateway", "device", "metric", "table", "table_name", "source_address"):
             value = getattr(self, name)
             if value is not None:
@@ -148,11 +149,11 @@ class RuleEntry:
     action: str = "table"
     """``table`` (lookup) or ``blackhole``/``unreachable``/``prohibit``/``goto``/``nop``."""
     invert: bool = False
-    options: Tuple[Tuple[str, str], ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
     """Other selectors in file order (``ipproto``, ``sport``, ``uidrange``, ``suppress_prefixlength`` …)."""
 
-    def to_json(self) -> Dict[str, Any]:
-        out: Dict[str, Any] = {"family": self.family}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"family": self.family}
         for name in ("priority", "source", "destination", "table", "table_name", "iif", "oif",
                      "fwmark", "fwmask", "tos"):
             value = getattr(self, name)
@@ -173,9 +174,9 @@ class RouteFile:
     path: str
     kind: FileKind
     """ROUTE or ROUTE6."""
-    routes: Tuple[RouteEntry, ...]
+    routes: tuple[RouteEntry, ...]
     ownership: Ownership = FOREIGN
-    findings: Tuple[Finding, ...] = ()
+    findings: tuple[Finding, ...] = ()
     host_path: str = ""
     syntax: str = "ip"
     """``ip`` (one ``ip route`` argument line per route) or ``keys`` (``ADDRESSn=``)."""
@@ -186,9 +187,9 @@ class RuleFile:
     path: str
     kind: FileKind
     """RULE or RULE6."""
-    rules: Tuple[RuleEntry, ...]
+    rules: tuple[RuleEntry, ...]
     ownership: Ownership = FOREIGN
-    findings: Tuple[Finding, ...] = ()
+    findings: tuple[Finding, ...] = ()
     host_path: str = ""
 
 
@@ -202,9 +203,9 @@ class PersistedFile:
     name: str
     value: Any
     """The decoded JSON (normally an object); None when the file could not be decoded."""
-    positions: Mapping[Tuple[str, ...], Position] = field(default_factory=dict)
+    positions: Mapping[tuple[str, ...], Position] = field(default_factory=dict)
     """Position of each object member, keyed by its path of keys (``("custom", "bridge_opts")``)."""
-    findings: Tuple[Finding, ...] = ()
+    findings: tuple[Finding, ...] = ()
     host_path: str = ""
     kind: FileKind = FileKind.PERSISTED
     ownership: Ownership = Ownership(Owner.VDSM)

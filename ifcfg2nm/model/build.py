@@ -1,0 +1,82 @@
+"""One host model from a host tree: choose the source, build, and keep every finding.
+
+``persisted`` is VDSM's persistent (safe) config, lowered as VDSM's nmstate
+era would apply it; ``ifcfg`` is the network scripts with initscripts'
+semantics (VDSM's own files lowered the same way); ``auto`` prefers the
+persisted config when the host has one, as VDSM's restore did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Optional
+
+from ifcfg2nm.findings import Finding
+from ifcfg2nm.model.from_ifcfg import build_from_ifcfg
+from ifcfg2nm.model.host import HostConfig
+from ifcfg2nm.model.lower import lower_vdsm
+from ifcfg2nm.model.vdsm import CanonicalConfig, canonicalize_config
+from ifcfg2nm.parser.documents import Document
+
+if TYPE_CHECKING:
+    from ifcfg2nm.hosttree import HostTree
+
+SOURCES = ("auto", "ifcfg", "persisted")
+
+
+def has_persisted(tree: HostTree) -> bool:
+    config = tree.persistent
+    return config is not None and bool(config.nets or config.bonds)
+
+
+def canonical_persistent(tree: HostTree) -> Optional[CanonicalConfig]:
+    return canonicalize_config(tree.persistent) if tree.persistent is not None else None
+
+
+def persisted_model(canonical: CanonicalConfig) -> HostConfig:
+    return lower_vdsm(canonical.networks, canonical.bonds, canonical.findings)
+
+
+def ifcfg_model(tree: HostTree, canonical: Optional[CanonicalConfig] = None) -> HostConfig:
+    """The network scripts' model; bridgeless VDSM networks named from JSON or libvirt."""
+    return build_from_ifcfg(
+        tree.ifcfg, tree.routes, tree.rules, tree.network,
+        network_names=bridgeless_names(tree, canonical),
+    )
+
+
+def bridgeless_names(tree: HostTree, canonical: Optional[CanonicalConfig]) -> dict[str, str]:
+    """Top device → VDSM network name, for networks without a bridge to be named after."""
+    names: dict[str, str] = {}
+    for net in tree.libvirt_networks:
+        if net.interface:
+            names[net.interface] = net.network
+    if canonical is not None:
+        for vnet in canonical.networks:
+            if not vnet.bridged and vnet.switch != "ovs":
+                names[vnet.top_device] = vnet.name
+    return names
+
+
+def build_host(tree: HostTree, source: str = "auto") -> HostConfig:
+    """The model of ``tree`` from the chosen source, with the tree's reading findings included."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    canonical = canonical_persistent(tree)
+    use_persisted = source == "persisted" or (source == "auto" and has_persisted(tree))
+    model = persisted_model(canonical) if use_persisted and canonical else (
+        HostConfig(origin="persisted") if use_persisted else ifcfg_model(tree, canonical))
+    return replace(model, findings=tree.findings + _reading_findings(tree, use_persisted) + model.findings)
+
+
+def _reading_findings(tree: HostTree, persisted: bool) -> tuple[Finding, ...]:
+    """What the parsers found in the files the chosen source reads."""
+    if persisted:
+        config = tree.persistent
+        if config is None:
+            return ()
+        docs: Sequence[Document] = (*config.nets, *config.bonds, *config.devices)
+        return config.findings + tuple(f for d in docs for f in d.findings)
+    docs = (*tree.ifcfg, *tree.routes, *tree.rules, *((tree.network,) if tree.network else ()))
+    return tuple(f for d in docs for f in d.findings)

@@ -1,0 +1,149 @@
+"""Static routes and policy rules of an ifcfg tree, attached to the profiles that carry them.
+
+initscripts' ``ifup-routes DEVICE CONFIG`` read ``route-DEVICE`` *and*
+``route-CONFIG`` (likewise route6-, rule-, rule6-); NetworkManager's reader
+looks only at the file named after the ifcfg suffix, and drops a profile's
+routes entirely when a rule- file exists. We follow initscripts and report
+each case NetworkManager would have got wrong.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Optional, Union
+
+from ifcfg2nm.findings import Finding, Position, Severity, define
+from ifcfg2nm.model.host import Interface, Route, RoutingRule
+from ifcfg2nm.parser.documents import RouteEntry, RouteFile, RuleEntry, RuleFile
+
+ROUTE_ORPHAN_FILE = define(
+    "ROUTE_ORPHAN_FILE", Severity.WARNING, "a route- or rule- file that belongs to no ifcfg file",
+    "initscripts never applied it; delete it (leapp inhibits the upgrade on such leftovers).",
+)
+ROUTE_FILE_BY_DEVICE = define(
+    "ROUTE_FILE_BY_DEVICE", Severity.WARNING,
+    "a route/rule file found through DEVICE, not the ifcfg file name: NetworkManager's reader misses it",
+    "Nothing to do for the migration (it is converted); rename it if you keep ifcfg files.",
+)
+ROUTE_RULES_DROP_ROUTES = define(
+    "ROUTE_RULES_DROP_ROUTES", Severity.INFO,
+    "rule- files: NetworkManager's ifcfg reader ignores them and the profile's routes",
+    "Nothing to do: ifcfg2nm converts both into the profile's routes and routing rules.",
+)
+ROUTE_DEVICE_MISMATCH = define(
+    "ROUTE_DEVICE_MISMATCH", Severity.WARNING, "a route names another device than the file's profile",
+    "The route is attached to the named device's profile; check that is what you want.",
+)
+ROUTE_ATTRIBUTE_NOT_CONVERTED = define(
+    "ROUTE_ATTRIBUTE_NOT_CONVERTED", Severity.WARNING, "a route attribute NetworkManager cannot hold",
+    "Re-create the route by hand (for example with a dispatcher script) if the attribute matters.",
+)
+
+NM_ROUTE_ATTRIBUTES = frozenset({
+    "cwnd", "initcwnd", "initrwnd", "mtu", "window", "advmss", "rto_min", "quickack", "scope",
+    "tos", "from", "onlink", "weight",
+})
+"""``ip route`` attributes a NetworkManager route can carry (lockable ones via ``lock-<name>``)."""
+LOCKABLE = frozenset({"cwnd", "initcwnd", "initrwnd", "mtu", "window", "advmss"})
+
+RouteDoc = Union[RouteFile, RuleFile]
+
+
+def attach_routes_and_rules(
+    interfaces: Sequence[Interface],
+    config_names: Mapping[str, str],
+    route_files: Sequence[RouteFile],
+    rule_files: Sequence[RuleFile],
+) -> tuple[list[Route], list[RoutingRule], list[Finding]]:
+    """Routes and rules of every profile. ``config_names`` maps DEVICE to the ifcfg suffix."""
+    findings: list[Finding] = []
+    devices = {i.name for i in interfaces}
+    by_config = {config: device for device, config in config_names.items()}
+    routes: list[Route] = []
+    rules: list[RoutingRule] = []
+    with_rules: dict[str, Position] = {}
+    docs: list[RouteDoc] = [*route_files, *rule_files]
+    for doc in sorted(docs, key=lambda d: d.path):
+        name = _suffix(doc)
+        device = by_config.get(name)
+        if device is None and name in devices:
+            device = name
+            findings.append(ROUTE_FILE_BY_DEVICE(
+                Position(doc.path, 1),
+                f"found through DEVICE={name}, not through the ifcfg file "
+                f"ifcfg-{config_names.get(name, name)}",
+            ))
+        if device is None:
+            findings.append(ROUTE_ORPHAN_FILE(Position(doc.path, 1), f"no ifcfg file for '{name}'"))
+            continue
+        if isinstance(doc, RouteFile):
+            for entry in doc.routes:
+                route = _route(entry, device, devices, findings)
+                if route is not None:
+                    routes.append(route)
+        else:
+            with_rules.setdefault(device, Position(doc.path, 1))
+            rules.extend(_rule(entry, device) for entry in doc.rules)
+    for device, pos in sorted(with_rules.items()):
+        findings.append(ROUTE_RULES_DROP_ROUTES(
+            pos, f"{device}: NetworkManager's ifcfg reader would ignore its rules and routes; both are converted"))
+    return routes, rules, findings
+
+
+def _suffix(doc: RouteDoc) -> str:
+    base = os.path.basename(doc.host_path or doc.path)
+    return base.split("-", 1)[1] if "-" in base else base
+
+
+def _route(entry: RouteEntry, device: str, devices: set, findings: list[Finding]) -> Optional[Route]:  # type: ignore[type-arg]
+    interface = device
+    if entry.device and entry.device != device:
+        interface = entry.device
+        findings.append(ROUTE_DEVICE_MISMATCH(
+            entry.position, f"route to {entry.destination} names dev {entry.device} in {device}'s file"))
+    options: list[tuple[str, str]] = []
+    onlink = False
+    for name, value in entry.options:
+        if name == "onlink":
+            onlink = True
+        elif name.startswith("lock ") and name[5:] in LOCKABLE:
+            options.append((f"lock-{name[5:]}", "true"))
+            if value:
+                options.append((name[5:], value))
+        elif name in NM_ROUTE_ATTRIBUTES:
+            options.append((name, value))
+        else:
+            findings.append(ROUTE_ATTRIBUTE_NOT_CONVERTED(
+                entry.position, f"route to {entry.destination}: '{name} {value}'".rstrip() + " is not converted"))
+    return Route(
+        destination=entry.destination,
+        interface=interface,
+        gateway=entry.gateway,
+        metric=entry.metric,
+        table=entry.table,
+        type=entry.type,
+        source_address=entry.source_address,
+        onlink=onlink,
+        options=tuple(options),
+        source=entry.position,
+    )
+
+
+def _rule(entry: RuleEntry, device: str) -> RoutingRule:
+    return RoutingRule(
+        family=entry.family,
+        priority=entry.priority,
+        table=entry.table,
+        source_prefix=entry.source,
+        destination_prefix=entry.destination,
+        iif=entry.iif,
+        oif=entry.oif,
+        fwmark=entry.fwmark,
+        fwmask=entry.fwmask,
+        tos=entry.tos,
+        action=entry.action,
+        invert=entry.invert,
+        interface=device,
+        source=entry.position,
+    )
