@@ -994,7 +994,13 @@ def validate_networks(
             else:
                 owner[nic] = bond.name
     bond_names = {b.name for b in bond_list}
+    bond_switch = {b.name: b.switch for b in bond_list}
     for net in nets:
+        if net.bonding in bond_switch and bond_switch[net.bonding] != net.switch:
+            findings.append(VDSM_SWITCH_MIX(
+                net.position_of("switch"),
+                f"network {net.name} ({net.switch}) sits on bond {net.bonding} "
+                f"({bond_switch[net.bonding]})"))
         if net.nic is not None and net.nic in owner:
             findings.append(VDSM_DEVICE_CONFLICT(
                 net.position_of("nic"),

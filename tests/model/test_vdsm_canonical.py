@@ -556,3 +556,10 @@ def test_any_json_network_and_bond_canonicalize_and_lower_without_raising(
     network, _ = canonicalize_network(doc("n", value))
     b, _ = canonicalize_bond(doc("bond0", bond_value, "bond"))
     lower_vdsm([network] if network else [], [b] if b else [])
+
+
+def test_legacy_network_on_ovs_bond_is_a_switch_mix() -> None:
+    b, _ = bond({"nics": ["eth1"], "switch": "ovs"})
+    n = ok({"bonding": "bond0", "defaultRoute": False})
+    assert b is not None
+    assert codes(list(validate_networks([n], [b]))) == ["VDSM_SWITCH_MIX"]
