@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import os
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar
@@ -240,7 +241,7 @@ class NMClient:
         self._changed: Optional[asyncio.Event] = None
         self._ac_reasons: dict[str, int] = {}
         try:
-            self._run(self._connect(bus_address), timeout, "connecting to the system bus")
+            self._run(self._connect(bus_address), timeout, "connecting to D-Bus")
         except BaseException:
             self._loop.close()
             raise
@@ -268,11 +269,13 @@ class NMClient:
             raise NMError(ERROR_FAILED, f"{what}: {type(e).__name__}: {e}") from e
 
     async def _connect(self, bus_address: Optional[str]) -> None:
-        if bus_address:
-            bus = MessageBus(bus_address=bus_address)
-        else:
-            bus = MessageBus(bus_type=BusType.SYSTEM)
-        self._bus = await bus.connect()
+        where = bus_address or os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") or "the system bus"
+        try:
+            # without an address dbus-next honours DBUS_SYSTEM_BUS_ADDRESS itself
+            kwargs: dict[str, Any] = {"bus_address": bus_address} if bus_address else {"bus_type": BusType.SYSTEM}
+            self._bus = await MessageBus(**kwargs).connect()
+        except OSError as e:
+            raise NMError(ERROR_CONNECT, f"cannot connect to {where}: {e}") from e
         self._changed = asyncio.Event()
         self._bus.add_message_handler(self._on_message)
         # wake waiters on any NetworkManager signal; activation is signal-driven
@@ -398,9 +401,7 @@ class NMClient:
     async def _connection_path(self, path_or_uuid: str) -> str:
         if path_or_uuid.startswith("/"):
             return path_or_uuid
-        (path,) = await self._call(
-            SETTINGS_PATH, SETTINGS_IFACE, "GetConnectionByUuid", "s", [path_or_uuid]
-        )
+        (path,) = await self._call(SETTINGS_PATH, SETTINGS_IFACE, "GetConnectionByUuid", "s", [path_or_uuid])
         return str(path)
 
     async def _connection_info(self, path: str) -> ConnectionInfo:
@@ -501,9 +502,7 @@ class NMClient:
 
         async def run() -> None:
             path = await self._connection_path(path_or_uuid)
-            await self._call(
-                path, CONNECTION_IFACE, "Update2", "a{sa{sv}}ua{sv}", [settings, int(flags), {}]
-            )
+            await self._call(path, CONNECTION_IFACE, "Update2", "a{sa{sv}}ua{sv}", [settings, int(flags), {}])
 
         self._run(run(), None, f"Update2 {path_or_uuid}")
 
@@ -556,9 +555,7 @@ class NMClient:
                 if state >= ActiveState.DEACTIVATING:
                     reason = self._ac_reasons.get(ac)
                     why = ACTIVE_STATE_REASONS.get(reason, str(reason)) if reason else "unknown"
-                    raise NMError(
-                        ERROR_ACTIVATION, f"activation of profile {uuid} failed (reason: {why})"
-                    )
+                    raise NMError(ERROR_ACTIVATION, f"activation of profile {uuid} failed (reason: {why})")
             return True if not pending else None
 
         await self._wait_for(probe)
@@ -580,9 +577,7 @@ class NMClient:
         async def run() -> str:
             path = await self._connection_path(uuid)
             device = await self._device_path(iface) if iface else "/"
-            (ac,) = await self._call(
-                NM_PATH, NM_IFACE, "ActivateConnection", "ooo", [path, device, "/"]
-            )
+            (ac,) = await self._call(NM_PATH, NM_IFACE, "ActivateConnection", "ooo", [path, device, "/"])
             if wait:
                 await self._wait_active([uuid], {uuid: str(ac)})
             return str(ac)
@@ -605,9 +600,7 @@ class NMClient:
                 if any(s <= ActiveState.ACTIVATED for _, s in active.get(uuid, [])):
                     continue
                 path = await self._connection_path(uuid)
-                (ac,) = await self._call(
-                    NM_PATH, NM_IFACE, "ActivateConnection", "ooo", [path, "/", "/"]
-                )
+                (ac,) = await self._call(NM_PATH, NM_IFACE, "ActivateConnection", "ooo", [path, "/", "/"])
                 started[uuid] = str(ac)
             await self._wait_active(list(uuids), started)
 
@@ -699,9 +692,7 @@ class NMClient:
 
         async def run() -> None:
             path = await self._device_path(iface)
-            await self._call(
-                path, PROPS_IFACE, "Set", "ssv", [DEVICE_IFACE, "Managed", Variant("b", managed)]
-            )
+            await self._call(path, PROPS_IFACE, "Set", "ssv", [DEVICE_IFACE, "Managed", Variant("b", managed)])
 
         self._run(run(), None, f"setting {iface} managed={managed}")
 
@@ -770,9 +761,7 @@ class NMClient:
             f"CheckpointDestroy {path}",
         )
 
-    def checkpoint_rollback(
-        self, path: str, timeout: Optional[float] = 30.0
-    ) -> list[DeviceRollback]:
+    def checkpoint_rollback(self, path: str, timeout: Optional[float] = 30.0) -> list[DeviceRollback]:
         """Restore devices and profiles to the checkpoint; result per device."""
 
         async def run() -> list[DeviceRollback]:
@@ -798,9 +787,7 @@ class NMClient:
     def checkpoint_adjust_rollback_timeout(self, path: str, seconds: int) -> None:
         """Re-arm the automatic rollback to ``seconds`` from now (0: never)."""
         self._run(
-            self._call(
-                NM_PATH, NM_IFACE, "CheckpointAdjustRollbackTimeout", "ou", [path, int(seconds)]
-            ),
+            self._call(NM_PATH, NM_IFACE, "CheckpointAdjustRollbackTimeout", "ou", [path, int(seconds)]),
             None,
             f"CheckpointAdjustRollbackTimeout {path}",
         )
