@@ -26,6 +26,7 @@ from typing import Any, Optional
 import yaml
 
 from ifcfg2nm.findings import Finding, Position, Severity, define, sorted_findings
+from ifcfg2nm.model.bonding import valid_ifname
 from ifcfg2nm.model.host import (
     NOWHERE,
     HostConfig,
@@ -224,6 +225,10 @@ def _interface(ctx: _Context, iface: Interface) -> Optional[State]:
     if iface.type is InterfaceType.OVS_PORT:
         return None  # nmstate makes ovs-port profiles itself from the bridge's port list
     pos = iface.source
+    if not valid_ifname(iface.name):
+        ctx.report(NMSTATE_UNSUPPORTED, pos, f"{iface.name!r}: not a valid interface name; left "
+                   "out of the state (NetworkManager refuses it)")
+        return None
     state: State = {"name": iface.name}
     if iface.type is not InterfaceType.ETHERNET or ctx.host.origin != "persisted":
         state["type"] = _TYPES[iface.type]  # VDSM leaves a NIC's type to nmstate's current state
@@ -246,8 +251,9 @@ def _interface(ctx: _Context, iface: Interface) -> Optional[State]:
         state["bridge"] = _linux_bridge(ctx, iface)
     elif iface.type is InterfaceType.VLAN:
         vlan = _vlan(ctx, iface)
-        if vlan is not None:
-            state["vlan"] = vlan
+        if vlan is None:
+            return None
+        state["vlan"] = vlan
     elif iface.type is InterfaceType.OVS_BRIDGE:
         state["bridge"] = _ovs_bridge(ctx, iface)
     elif iface.type is InterfaceType.INFINIBAND:
@@ -408,7 +414,8 @@ def _typed(text: str, kind: str) -> Any:
 def _vlan(ctx: _Context, iface: Interface) -> Optional[State]:
     settings = iface.vlan
     if settings is None:
-        ctx.report(NMSTATE_UNSUPPORTED, iface.source, f"{iface.name}: VLAN without id and parent")
+        ctx.report(NMSTATE_UNSUPPORTED, iface.source, f"{iface.name}: VLAN without id and parent; "
+                   "left out of the state (nmstate refuses it)")
         return None
     pos = iface.source
     if tuple(sorted(settings.flags)) != _REORDER_ONLY:
@@ -708,6 +715,11 @@ def _link_local(address: str) -> bool:
         return False
 
 
+_PINNED_IP = {("ipv6", "addr-gen-mode"): "eui64", ("ipv6", "dhcp-duid"): "ll",
+              ("ipv6", "dhcp-iaid"): "mac", ("ipv4", "dhcp-client-id"): "mac"}
+"""Values nmstate 1.2 always writes: a model asking for exactly these loses nothing."""
+
+
 def _ip_common(ctx: _Context, iface: Interface, ip: IpConfig) -> None:
     """Properties of either family nmstate 1.2 has no field for."""
     family = f"ipv{ip.family}"
@@ -727,6 +739,8 @@ def _ip_common(ctx: _Context, iface: Interface, ip: IpConfig) -> None:
         ctx.report(NMSTATE_DNS, pos, f"{iface.name}: DNS options {' '.join(ip.dns_options)} cannot "
                    "be expressed in nmstate 1.2")
     for key, value in ip.extra:
+        if _PINNED_IP.get((family, key)) == value:
+            continue
         ctx.report(NMSTATE_UNSUPPORTED, pos, f"{iface.name}: {family}.{key}={value} cannot be "
                    "expressed in nmstate 1.2")
 
@@ -784,6 +798,8 @@ def _route(ctx: _Context, route: Route, main: bool) -> Optional[State]:
     entry: State = {"destination": _network(route.destination)}
     if route.gateway is not None:
         entry["next-hop-address"] = route.gateway
+    elif ctx.host.origin == "persisted":  # VDSM spells "no next hop" (its subnet routes) so
+        entry["next-hop-address"] = "0.0.0.0" if route.family == 4 else "::"
     entry["next-hop-interface"] = route.interface
     table = route.table
     if table is None and not main and ip is not None and ip.method not in ("auto", "dhcp"):
