@@ -547,7 +547,7 @@ _keys = st.sampled_from([
 ])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(_keys, _values, max_size=8), st.dictionaries(
     st.sampled_from(["nics", "options", "switch", "hwaddr", "x"]), _values, max_size=4))
 def test_any_json_network_and_bond_canonicalize_and_lower_without_raising(
