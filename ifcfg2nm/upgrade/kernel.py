@@ -208,17 +208,13 @@ class KernelState:
         return next((x for x in self.links if x.name == name), None)
 
     def addresses_of(self, name: str, family: Optional[int] = None) -> list[Address]:
-        return [
-            a for a in self.addresses if a.ifname == name and (family is None or a.family == family)
-        ]
+        return [a for a in self.addresses if a.ifname == name and (family is None or a.family == family)]
 
     def ports_of(self, master: str) -> list[str]:
         return sorted(x.name for x in self.links if x.master == master)
 
     def routes_in(self, table: int, family: Optional[int] = None) -> list[Route]:
-        return [
-            r for r in self.routes if r.table == table and (family is None or r.family == family)
-        ]
+        return [r for r in self.routes if r.table == table and (family is None or r.family == family)]
 
 
 # -- pure parsing ------------------------------------------------------------------
@@ -420,10 +416,9 @@ def parse_rules(data: Any, family: int) -> list[Rule]:
         src = str(e.get("src", "all"))
         dst = str(e.get("dst", "all"))
         fwmark = _int(e["fwmark"], "fwmark") if "fwmark" in e else 0
-        if "fwmask" in e:
-            fwmask = _int(e["fwmask"], "fwmask")
-        else:
-            fwmask = 0xFFFFFFFF if "fwmark" in e else 0
+        # ip shows no mask for a full one
+        full = 0xFFFFFFFF if "fwmark" in e else 0
+        fwmask = _int(e["fwmask"], "fwmask") if "fwmask" in e else full
         out.append(
             Rule(
                 family=family,

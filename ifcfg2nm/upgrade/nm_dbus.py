@@ -243,7 +243,7 @@ class NMClient:
         try:
             self._run(self._connect(bus_address), timeout, "connecting to D-Bus")
         except BaseException:
-            self._loop.close()
+            self.close()  # a half-open bus too
             raise
 
     # -- plumbing --------------------------------------------------------------

@@ -39,9 +39,7 @@ BRIDGE: dict[str, dict[str, Any]] = {
         "dns": ["192.0.2.53"],
         "route-metric": 425,
         "route-data": [{"dest": "0.0.0.0", "prefix": 0, "next-hop": "192.0.2.1", "table": 7}],
-        "routing-rules": [
-            {"family": 2, "priority": 3200, "from": "192.0.2.0", "from-len": 24, "table": 7}
-        ],
+        "routing-rules": [{"family": 2, "priority": 3200, "from": "192.0.2.0", "from-len": 24, "table": 7}],
     },
     "ipv6": {"method": "disabled", "addr-gen-mode": "eui64", "dns": ["2001:db8::53"]},
 }
@@ -110,9 +108,7 @@ def test_ethernet_alias_and_type() -> None:
 
 
 def test_macs_and_cloned_mac_keywords() -> None:
-    out = to_dbus(
-        {"ethernet": {"mac-address": "52:54:00:AB:cd:01", "cloned-mac-address": "preserve"}}
-    )
+    out = to_dbus({"ethernet": {"mac-address": "52:54:00:AB:cd:01", "cloned-mac-address": "preserve"}})
     eth = out["802-3-ethernet"]
     assert eth["mac-address"].signature == "ay"
     assert eth["mac-address"].value == bytes([0x52, 0x54, 0x00, 0xAB, 0xCD, 0x01])

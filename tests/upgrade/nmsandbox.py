@@ -59,9 +59,7 @@ class Sandbox:
         env["NM_SANDBOX_NAME"] = self.name
         return env
 
-    def run(
-        self, cmd: Sequence[str], *, check: bool = True, timeout: float = 60.0
-    ) -> subprocess.CompletedProcess[str]:
+    def run(self, cmd: Sequence[str], *, check: bool = True, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
         """Run ``cmd`` the way a %posttrans scriptlet would, but against this
         sandbox: inside its network namespace, host filesystem, with
         ``DBUS_SYSTEM_BUS_ADDRESS`` set (``nm-sandbox exec``)."""
@@ -75,16 +73,13 @@ class Sandbox:
         )
         if check and proc.returncode != 0:
             raise AssertionError(
-                f"{shlex.join(cmd)} exited {proc.returncode}\n"
-                f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+                f"{shlex.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
             )
         return proc
 
     def ip(self, *args: str) -> str:
         """``ip -n NETNS ARGS`` (raises on failure)."""
-        proc = subprocess.run(
-            ["ip", "-n", self.netns, *args], capture_output=True, text=True, timeout=10, check=False
-        )
+        proc = subprocess.run(["ip", "-n", self.netns, *args], capture_output=True, text=True, timeout=10, check=False)
         if proc.returncode != 0:
             raise AssertionError(f"ip {' '.join(args)}: {proc.stderr.strip()}")
         return proc.stdout

@@ -249,9 +249,7 @@ def test_missing_ipv6_stack_reads_as_no_ipv6(monkeypatch: pytest.MonkeyPatch) ->
     assert rules and {r.family for r in rules} == {4}
 
 
-@pytest.mark.skipif(
-    os.geteuid() != 0 or shutil.which("ip") is None, reason="needs root and iproute2"
-)
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("ip") is None, reason="needs root and iproute2")
 def test_read_state_of_a_scratch_namespace() -> None:
     """The real ``ip`` against a namespace this test creates (and deletes)."""
     ns = f"i2nm-kt{os.getpid()}"

@@ -61,9 +61,7 @@ def bridge_profile(
     }
 
 
-def port_profile(
-    iface: str, master: str, uuid: str, mtu: Optional[int] = None
-) -> dict[str, dict[str, Any]]:
+def port_profile(iface: str, master: str, uuid: str, mtu: Optional[int] = None) -> dict[str, dict[str, Any]]:
     profile: dict[str, dict[str, Any]] = {
         "connection": {
             "id": f"{master}-port-{iface}",
@@ -90,9 +88,7 @@ class Bridge:
     seconds: float  # AddConnection2 x2 + activation
 
 
-def bring_up_bridge(
-    sandbox: Sandbox, nm: NMClient, name: str, uuid_tag: str, **ipv4: Any
-) -> Bridge:
+def bring_up_bridge(sandbox: Sandbox, nm: NMClient, name: str, uuid_tag: str, **ipv4: Any) -> Bridge:
     """veth pair + bridge/port profiles through AddConnection2, activated port first."""
     port = f"{name}v"
     sandbox.add_veth(port)
@@ -131,9 +127,7 @@ def test_daemon_is_up(nm: NMClient) -> None:
 # -- profiles and activation -------------------------------------------------------
 
 
-def test_bridge_with_port_saved_by_nm_and_active_in_kernel(
-    nm_sandbox: Sandbox, nm: NMClient
-) -> None:
+def test_bridge_with_port_saved_by_nm_and_active_in_kernel(nm_sandbox: Sandbox, nm: NMClient) -> None:
     br = bring_up_bridge(
         nm_sandbox,
         nm,
@@ -172,9 +166,7 @@ def test_bridge_with_port_saved_by_nm_and_active_in_kernel(
     assert devices["br0"].type == "bridge" and devices["br0v"].type == "veth"
 
 
-def test_routes_in_custom_table_and_routing_rules_reach_the_kernel(
-    nm_sandbox: Sandbox, nm: NMClient
-) -> None:
+def test_routes_in_custom_table_and_routing_rules_reach_the_kernel(nm_sandbox: Sandbox, nm: NMClient) -> None:
     bring_up_bridge(
         nm_sandbox,
         nm,
@@ -215,9 +207,7 @@ def test_routes_in_custom_table_and_routing_rules_reach_the_kernel(
     assert (3201, "", "", "br1", VDSM_TABLE) in rules
 
 
-def test_update2_rewrites_profile_on_disk_or_only_in_memory(
-    nm_sandbox: Sandbox, nm: NMClient
-) -> None:
+def test_update2_rewrites_profile_on_disk_or_only_in_memory(nm_sandbox: Sandbox, nm: NMClient) -> None:
     uuid = f"{U}020000000001"
     nm.add_connection(to_dbus(bridge_profile("br2", uuid)))
     path = nm_sandbox.keyfile_dir / "br2.nmconnection"
@@ -335,9 +325,7 @@ def test_checkpoint_rollback_restores_kernel_and_profile(nm_sandbox: Sandbox, nm
     assert nm.list_checkpoints() == []  # a rollback consumes the checkpoint
 
 
-def test_checkpoint_rollback_removes_profiles_and_devices_added_after_it(
-    nm_sandbox: Sandbox, nm: NMClient
-) -> None:
+def test_checkpoint_rollback_removes_profiles_and_devices_added_after_it(nm_sandbox: Sandbox, nm: NMClient) -> None:
     """What a failed upgrade relies on: everything it added goes away again."""
     cp = nm.checkpoint_create(
         rollback_timeout=60,
@@ -380,9 +368,7 @@ def test_stale_checkpoints_are_listed_and_destroyed(nm: NMClient) -> None:
     assert nm.list_checkpoints() == []
 
 
-def test_checkpoint_rolls_back_by_itself_when_its_timeout_expires(
-    nm_sandbox: Sandbox, nm: NMClient
-) -> None:
+def test_checkpoint_rolls_back_by_itself_when_its_timeout_expires(nm_sandbox: Sandbox, nm: NMClient) -> None:
     """The safety net when the upgrade dies: no one destroys the checkpoint."""
     br = bring_up_bridge(nm_sandbox, nm, "br6", "0700")
     cp = nm.checkpoint_create([br.name, br.port], rollback_timeout=0)
@@ -390,9 +376,7 @@ def test_checkpoint_rolls_back_by_itself_when_its_timeout_expires(
     nm.reapply("br6")
     wait_until(lambda: ipv4_of(nm_sandbox, "br6") == ["203.0.113.6/24"], what="new address")
     nm.checkpoint_adjust_rollback_timeout(cp, 1)
-    wait_until(
-        lambda: ipv4_of(nm_sandbox, "br6") == ["198.51.100.1/24"], timeout=10, what="auto rollback"
-    )
+    wait_until(lambda: ipv4_of(nm_sandbox, "br6") == ["198.51.100.1/24"], timeout=10, what="auto rollback")
     assert nm.list_checkpoints() == []
 
 
@@ -767,9 +751,7 @@ EVERY_PROPERTY: list[dict[str, dict[str, Any]]] = [
         "ovs-bridge": {"stp-enable": True},
     },
     {
-        "connection": _con(
-            "aovsport0", "ovs-port", "08", master="aovsbr0", **{"slave-type": "ovs-bridge"}
-        ),
+        "connection": _con("aovsport0", "ovs-port", "08", master="aovsbr0", **{"slave-type": "ovs-bridge"}),
         "ovs-port": {
             "vlan-mode": "access",
             "tag": 10,
@@ -780,9 +762,7 @@ EVERY_PROPERTY: list[dict[str, dict[str, Any]]] = [
         },
     },
     {
-        "connection": _con(
-            "aovsif0", "ovs-interface", "09", master="aovsport0", **{"slave-type": "ovs-port"}
-        ),
+        "connection": _con("aovsif0", "ovs-interface", "09", master="aovsport0", **{"slave-type": "ovs-port"}),
         "ovs-interface": {"type": "internal"},
         "ipv4": {"method": "disabled"},
         "ipv6": {"method": "disabled"},
@@ -804,9 +784,7 @@ def test_sample_covers_the_whole_signature_table() -> None:
     assert table - _covered() == set()
 
 
-@pytest.mark.parametrize(
-    "profile", EVERY_PROPERTY, ids=[p["connection"]["type"] for p in EVERY_PROPERTY]
-)
+@pytest.mark.parametrize("profile", EVERY_PROPERTY, ids=[p["connection"]["type"] for p in EVERY_PROPERTY])
 def test_every_signature_round_trips_through_networkmanager(
     nm: NMClient, profile: Mapping[str, Mapping[str, Any]]
 ) -> None:
@@ -821,6 +799,4 @@ def test_every_signature_round_trips_through_networkmanager(
             got = back.get(setting, {}).get(prop)
             assert got is not None, f"{setting}.{prop} not stored"
             assert got.signature == variant.signature, f"{setting}.{prop}"
-            assert from_dbus({setting: {prop: got}}) == from_dbus({setting: {prop: variant}}), (
-                f"{setting}.{prop}"
-            )
+            assert from_dbus({setting: {prop: got}}) == from_dbus({setting: {prop: variant}}), f"{setting}.{prop}"

@@ -82,10 +82,7 @@ def test_parallel_sandboxes_are_independent_and_leave_the_host_alone(names: list
     before = host_fingerprint()
     a, b = f"sa{os.getpid()}", f"sb{os.getpid()}"
     names += [a, b]
-    procs = [
-        subprocess.Popen([str(SANDBOX), "-n", n, "start"], stdout=subprocess.PIPE, text=True)
-        for n in (a, b)
-    ]
+    procs = [subprocess.Popen([str(SANDBOX), "-n", n, "start"], stdout=subprocess.PIPE, text=True) for n in (a, b)]
     envs = [parse_env(p.communicate(timeout=90)[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert envs[0]["NM_SANDBOX_NETNS"] != envs[1]["NM_SANDBOX_NETNS"]
@@ -115,9 +112,7 @@ def test_parallel_sandboxes_are_independent_and_leave_the_host_alone(names: list
             assert (nm.get_device("only-a") is not None) is mine
 
     # exec: the sandbox netns, the host filesystem, the sandbox's bus; exit codes pass through
-    out = sbx(
-        a, "exec", "sh", "-c", 'echo "$DBUS_SYSTEM_BUS_ADDRESS"; ip -br link; cat /etc/hostname'
-    )
+    out = sbx(a, "exec", "sh", "-c", 'echo "$DBUS_SYSTEM_BUS_ADDRESS"; ip -br link; cat /etc/hostname')
     assert envs[0]["DBUS_SYSTEM_BUS_ADDRESS"] in out and "only-a" in out
     assert subprocess.run([str(SANDBOX), "-n", a, "exec", "false"], check=False).returncode == 1
     # enter: what NetworkManager sees (private /etc/NetworkManager, own hostname)
@@ -133,9 +128,7 @@ def test_parallel_sandboxes_are_independent_and_leave_the_host_alone(names: list
     assert not (BASE / a).exists()
     assert (
         envs[0]["NM_SANDBOX_NETNS"]
-        not in subprocess.run(
-            ["ip", "netns", "list"], capture_output=True, text=True, check=True
-        ).stdout
+        not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
     )
     assert not alive(nm_pid[0])
     assert subprocess.run([str(SANDBOX), "-n", a, "status"], capture_output=True).returncode == 1
@@ -160,15 +153,10 @@ def test_crash_leftovers_are_cleaned_and_foreign_pids_never_killed(names: list[s
         os.kill(nm[0], signal.SIGKILL)
         time.sleep(0.1)
         assert f"{name} " in sbx(name, "list") and "stale" in sbx(name, "list")
-        assert (
-            subprocess.run([str(SANDBOX), "-n", name, "status"], capture_output=True).returncode
-            == 1
-        )
+        assert subprocess.run([str(SANDBOX), "-n", name, "status"], capture_output=True).returncode == 1
 
         # a recycled pid: the record names a live process (right start time) that is not ours
-        foreign_start = int(
-            Path(f"/proc/{foreign.pid}/stat").read_text().rpartition(")")[2].split()[19]
-        )
+        foreign_start = int(Path(f"/proc/{foreign.pid}/stat").read_text().rpartition(")")[2].split()[19])
         (BASE / name / "nm.pid").write_text(f"{foreign.pid} {foreign_start}\n")
 
         sbx(name, "start", env=env)  # cleans up, then starts afresh
