@@ -174,7 +174,7 @@ def parse_persisted_file(
             where.at(line, column), f"{path}: byte 0x{data[err.start]:02x} is not valid UTF-8"))
         return done(None)
     if not text.strip():
-        findings.append(PERSISTED_EMPTY(where, f"{path} is empty"))
+        findings.append(PERSISTED_EMPTY(where, "the file is empty (zero length or only blanks)"))
         return done(None)
 
     state = _ParseState()
@@ -246,6 +246,10 @@ def _syntax_finding(err: LarkError, text: str, where: Position) -> Finding:
     if isinstance(err, UnexpectedCharacters):
         pos = err.pos_in_stream if err.pos_in_stream is not None else -1
         char = text[pos] if 0 <= pos < len(text) else ""
+        rest = text[pos:].rstrip() if pos >= 0 else ""
+        if rest and any(word.startswith(rest) and word != rest for word in _LITERALS):
+            return PERSISTED_JSON_SYNTAX(where.at(err.line, err.column),
+                                         f"unexpected end of file in {rest!r} (truncated JSON?)")
         what = (
             "invalid string (unterminated, a bad escape or a raw control character)"
             if char == '"' else f"unexpected character {char!r}"
@@ -258,6 +262,8 @@ def _syntax_finding(err: LarkError, text: str, where: Position) -> Finding:
             f"unexpected {_pretty(err.token.type)} {str(err.token)!r} (expected {expected})")
     return PERSISTED_JSON_SYNTAX(where, f"invalid JSON: {err}")
 
+
+_LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
 
 _TOKEN_NAMES = {
     "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'", "COMMA": "','",

@@ -185,3 +185,10 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     doc = parse(data)
     if doc.value is None:
         assert any(f.severity is Severity.ERROR for f in doc.findings)
+
+
+def test_file_truncated_inside_a_literal_says_so() -> None:
+    doc = parse(b'{\n    "bridged": tr')
+    assert codes(doc) == ["PERSISTED_JSON_SYNTAX"]
+    assert doc.findings[0].position.line == 2
+    assert "truncated" in doc.findings[0].message
