@@ -70,49 +70,49 @@ VDSM_BOND_UNUSABLE = define(
     "VDSM_BOND_UNUSABLE", Severity.ERROR, "network on a bond without NICs",
     "VDSM's restore skipped the bond and its networks; give the bond its NICs.",
 )
-LOWER_DUPLICATE_INTERFACE = define(
-    "LOWER_DUPLICATE_INTERFACE", Severity.ERROR, "two networks need the same interface differently",
+VDSM_DUPLICATE_INTERFACE = define(
+    "VDSM_DUPLICATE_INTERFACE", Severity.ERROR, "two networks need the same interface differently",
     "Only the first definition is kept; fix the conflicting networks.",
 )
-LOWER_BRIDGE_OPT_UNMAPPED = define(
-    "LOWER_BRIDGE_OPT_UNMAPPED", Severity.WARNING,
+VDSM_BRIDGE_OPT_UNMAPPED = define(
+    "VDSM_BRIDGE_OPT_UNMAPPED", Severity.WARNING,
     "bridge option with no NetworkManager property",
     "VDSM wrote it to sysfs after every restore; NetworkManager will not apply it.",
 )
-LOWER_BRIDGE_OPT_MAPPED = define(
-    "LOWER_BRIDGE_OPT_MAPPED", Severity.INFO,
+VDSM_BRIDGE_OPT_MAPPED = define(
+    "VDSM_BRIDGE_OPT_MAPPED", Severity.INFO,
     "bridge sysfs option mapped to a NetworkManager property",
     "VDSM applied bridge_opts through sysfs, outside nmstate; NetworkManager now keeps them.",
 )
-LOWER_BRIDGE_OPTS_BRIDGELESS = define(
-    "LOWER_BRIDGE_OPTS_BRIDGELESS", Severity.INFO, "bridge_opts on a network without a bridge",
+VDSM_BRIDGE_OPTS_BRIDGELESS = define(
+    "VDSM_BRIDGE_OPTS_BRIDGELESS", Severity.INFO, "bridge_opts on a network without a bridge",
     "VDSM applied bridge options only to bridges; they are ignored here too.",
 )
-LOWER_ETHTOOL_OPTS = define(
-    "LOWER_ETHTOOL_OPTS", Severity.WARNING, "custom.ethtool_opts is not migrated",
+VDSM_ETHTOOL_OPTS = define(
+    "VDSM_ETHTOOL_OPTS", Severity.WARNING, "custom.ethtool_opts is not migrated",
     "VDSM's ethtool hook applied it; express it as NetworkManager ethtool settings by hand.",
 )
-LOWER_CUSTOM_PROPERTY = define(
-    "LOWER_CUSTOM_PROPERTY", Severity.INFO, "custom network property for VDSM hooks",
+VDSM_CUSTOM_PROPERTY = define(
+    "VDSM_CUSTOM_PROPERTY", Severity.INFO, "custom network property for VDSM hooks",
     "Hooks do not run under NetworkManager; check whether the hook's effect is still needed.",
 )
-LOWER_HOST_QOS = define(
-    "LOWER_HOST_QOS", Severity.WARNING, "host QoS is not migrated",
+VDSM_HOST_QOS = define(
+    "VDSM_HOST_QOS", Severity.WARNING, "host QoS is not migrated",
     "VDSM shaped traffic with tc (hfsc) outside NetworkManager; re-create it by other means.",
 )
-LOWER_DNS_FAMILY_DISABLED = define(
-    "LOWER_DNS_FAMILY_DISABLED", Severity.WARNING,
+VDSM_DNS_FAMILY_DISABLED = define(
+    "VDSM_DNS_FAMILY_DISABLED", Severity.WARNING,
     "name server of an IP family the default-route network does not enable",
     "NetworkManager keeps name servers per IP family of a profile; this one stays global only.",
 )
-LOWER_DHCP_SOURCE_ROUTING = define(
-    "LOWER_DHCP_SOURCE_ROUTING", Severity.WARNING,
+VDSM_DHCP_SOURCE_ROUTING = define(
+    "VDSM_DHCP_SOURCE_ROUTING", Severity.WARNING,
     "DHCP routes of a non-default-route network go to its own table",
     "VDSM's DHCP monitor added the from/to rules for that table after each lease; "
     "NetworkManager will not, so add routing rules for the leased subnet if they are needed.",
 )
-LOWER_OVS_LINUX_BOND = define(
-    "LOWER_OVS_LINUX_BOND", Severity.INFO, "bond under an OVS bridge is a kernel bond",
+VDSM_OVS_LINUX_BOND = define(
+    "VDSM_OVS_LINUX_BOND", Severity.INFO, "bond under an OVS bridge is a kernel bond",
     "VDSM attached its bonds to OVS bridges as ports; the same is done here.",
 )
 
@@ -146,7 +146,7 @@ def lower_vdsm(
 
     def put(iface: Interface) -> None:
         if iface.name in ifaces:
-            out.append(LOWER_DUPLICATE_INTERFACE(
+            out.append(VDSM_DUPLICATE_INTERFACE(
                 iface.source, f"interface {iface.name} is defined twice; the first is kept"))
             return
         ifaces[iface.name] = iface
@@ -175,7 +175,7 @@ def lower_vdsm(
         nets_on = users.get(bond.name, [])
         mtu = max((n.mtu for n in nets_on), default=1500)
         if any(n.switch == "ovs" for n in nets_on):
-            out.append(LOWER_OVS_LINUX_BOND(bond.source, f"bond {bond.name} is a port of an "
+            out.append(VDSM_OVS_LINUX_BOND(bond.source, f"bond {bond.name} is a port of an "
                                                          "OVS bridge"))
         put(replace(_base(bond.name, InterfaceType.BOND, mtu, nets_on, blocks, bond.source),
                     bond=bond_settings, cloned_mac_address=bond.hwaddr))
@@ -217,7 +217,7 @@ def lower_vdsm(
         out.extend(_not_migrated(net))
         tables = {c.route_table for c in (v4, v6) if c.method in ("auto", "dhcp")}
         for table in sorted(t for t in tables if t not in (None, MAIN_TABLE)):
-            out.append(LOWER_DHCP_SOURCE_ROUTING(
+            out.append(VDSM_DHCP_SOURCE_ROUTING(
                 net.position_of("bootproto") if v4.method == "auto" else net.source,
                 f"network {net.name}: DHCP routes go to table {table} on {top}; no rule "
                 "selects that table until VDSM's lease-time rules are recreated"))
@@ -338,7 +338,7 @@ def _with_dns(
     v6_dns = tuple(s for s in net.nameservers if ":" in s)
     for servers, config, family in ((v4_dns, v4, 4), (v6_dns, v6, 6)):
         if servers and not config.enabled:
-            findings.append(LOWER_DNS_FAMILY_DISABLED(
+            findings.append(VDSM_DNS_FAMILY_DISABLED(
                 net.position_of("nameservers"),
                 f"network {net.name}: IPv{family} name servers {', '.join(servers)} on a network "
                 f"without IPv{family}"))
@@ -378,17 +378,17 @@ def _not_migrated(net: VdsmNetwork) -> list[Finding]:
         where = net.position_of(f"custom.{key}")
         if key == "bridge_opts":
             if not net.bridged or net.switch == "ovs":
-                findings.append(LOWER_BRIDGE_OPTS_BRIDGELESS(
+                findings.append(VDSM_BRIDGE_OPTS_BRIDGELESS(
                     where, f"network {net.name}: bridge_opts {value!r} ignored (no Linux bridge)"))
         elif key == "ethtool_opts":
-            findings.append(LOWER_ETHTOOL_OPTS(
+            findings.append(VDSM_ETHTOOL_OPTS(
                 where, f"network {net.name}: ethtool_opts {value!r} is not applied"))
         elif key not in ("default_route", "ovs"):
-            findings.append(LOWER_CUSTOM_PROPERTY(
+            findings.append(VDSM_CUSTOM_PROPERTY(
                 where, f"network {net.name}: custom property {key}={value!r} is not migrated"))
     if net.host_qos:
         text = " ".join(f"{k}={v}" for k, v in net.host_qos)
-        findings.append(LOWER_HOST_QOS(net.position_of("hostQos"),
+        findings.append(VDSM_HOST_QOS(net.position_of("hostQos"),
                                        f"network {net.name}: host QoS {text} is not applied"))
     return findings
 
@@ -471,11 +471,11 @@ def bridge_settings(
             options["group-address"] = value.upper()
             mapped = f"bridge.group-address={value.upper()}"
         if mapped is None:
-            findings.append(LOWER_BRIDGE_OPT_UNMAPPED(
+            findings.append(VDSM_BRIDGE_OPT_UNMAPPED(
                 position, f"bridge {bridge}: option {word} has no NetworkManager equivalent "
                           "(or its value is out of NetworkManager's range)"))
         else:
-            findings.append(LOWER_BRIDGE_OPT_MAPPED(
+            findings.append(VDSM_BRIDGE_OPT_MAPPED(
                 position, f"bridge {bridge}: {word} becomes {mapped}"))
     settings = BridgeSettings(
         stp=stp,

@@ -150,7 +150,7 @@ def test_example_vmnet_has_no_routes_or_dns() -> None:
 
 def test_example_vmnet_bridge_opts_mapping_is_reported_at_the_json_line() -> None:
     host = lower_vdsm([net("vmnet", VMNET)], [bond("bond0", BOND0)])
-    assert {f.code for f in host.findings} == {"LOWER_BRIDGE_OPT_MAPPED"}
+    assert {f.code for f in host.findings} == {"VDSM_BRIDGE_OPT_MAPPED"}
     assert all(f.position.line == 14 for f in host.findings)
 
 
@@ -233,7 +233,7 @@ def test_dhcp_default_route_with_explicit_nameservers_ignores_dhcp_dns() -> None
 
 def test_ipv6_nameserver_on_ipv4_only_network_is_reported() -> None:
     host = lower_vdsm([net("m", dict(OVIRTMGMT, nameservers=["2001:db8::53"]))], [])
-    assert [f.code for f in host.findings] == ["LOWER_DNS_FAMILY_DISABLED"]
+    assert [f.code for f in host.findings] == ["VDSM_DNS_FAMILY_DISABLED"]
     assert host.dns.servers == ("2001:db8::53",)
 
 
@@ -295,7 +295,7 @@ def test_custom_ethtool_opts_and_qos_are_reported_not_migrated() -> None:
                                  "custom": {"ethtool_opts": "-K eth0 tso off", "hook": "x"},
                                  "hostQos": {"out": {"ls": {"m2": 1000}}}})], [])
     assert sorted(f.code for f in host.findings) == [
-        "LOWER_CUSTOM_PROPERTY", "LOWER_ETHTOOL_OPTS", "LOWER_HOST_QOS"]
+        "VDSM_CUSTOM_PROPERTY", "VDSM_ETHTOOL_OPTS", "VDSM_HOST_QOS"]
 
 
 def test_interfaces_sorted_and_uuids_deterministic() -> None:
@@ -350,7 +350,7 @@ def test_ovs_vlan_is_an_access_tag_and_mappings_are_sorted() -> None:
     assert bond0 is not None
     assert (bond0.mtu, bond0.controller, bond0.ipv4) == (9000, "ovs-port-bond0", IPV4_DISABLED)
     assert host.interface("bond0.100") is None
-    assert "LOWER_OVS_LINUX_BOND" in {f.code for f in host.findings}
+    assert "VDSM_OVS_LINUX_BOND" in {f.code for f in host.findings}
 
 
 # --- bridge options --------------------------------------------------------------------------
@@ -362,14 +362,14 @@ def test_bridge_timers_convert_sysfs_centiseconds_to_seconds() -> None:
         Position("f"), "br")
     assert (settings.forward_delay, settings.hello_time, settings.max_age, settings.ageing_time,
             settings.priority) == (15, 2, 20, 300, 100)
-    assert {f.code for f in findings} == {"LOWER_BRIDGE_OPT_MAPPED"}
+    assert {f.code for f in findings} == {"VDSM_BRIDGE_OPT_MAPPED"}
 
 
 def test_bridge_option_without_nm_property_is_reported() -> None:
     settings, findings = bridge_settings(False, "nf_call_iptables=1 forward_delay=0",
                                          Position("f", 3), "br")
     assert settings == BridgeSettings(stp=False)
-    assert [f.code for f in findings] == ["LOWER_BRIDGE_OPT_UNMAPPED"] * 2
+    assert [f.code for f in findings] == ["VDSM_BRIDGE_OPT_UNMAPPED"] * 2
     assert all(f.position == Position("f", 3) for f in findings)
 
 
@@ -388,5 +388,5 @@ def test_dhcp_non_default_network_reports_the_lease_time_rules_vdsm_added() -> N
     host = lower_vdsm([net("display", {"nic": "eth1", "bridged": False, "bootproto": "dhcp",
                                        "defaultRoute": False})], [])
     assert [(f.code, f.severity) for f in host.findings] == [
-        ("LOWER_DHCP_SOURCE_ROUTING", Severity.WARNING)]
+        ("VDSM_DHCP_SOURCE_ROUTING", Severity.WARNING)]
     assert str(zlib.adler32(b"eth1")) in host.findings[0].message
