@@ -47,6 +47,7 @@ from ifcfg2nm.parser.iproute import (
     valid_ifname,
 )
 from ifcfg2nm.parser.ownership import detect_ownership
+from ifcfg2nm.parser.shell import parse_shell_file
 
 ROUTE_SYNTAX = define(
     "ROUTE_SYNTAX", Severity.ERROR,
@@ -665,8 +666,6 @@ def _at_value(ln: _Line, a: Assignment) -> Token:
 
 
 def _parse_keys(data: bytes, path: str, host_path: str) -> tuple[list[RouteEntry], list[Finding]]:
-    from ifcfg2nm.parser.shell import parse_shell_file
-
     shell: ShellFile = parse_shell_file(data, path, FileKind.ROUTE, host_path)
     findings: list[Finding] = list(shell.findings)
     last: dict[str, Assignment] = {}

@@ -475,9 +475,6 @@ def test_legacy_vdsm_header() -> None:
 
 # --- the ADDRESSn= form ----------------------------------------------------------------------
 
-shell = pytest.importorskip("ifcfg2nm.parser.shell")
-
-
 def keys(text: str) -> RouteFile:
     rf = parse(text)
     assert rf.syntax == "keys"
