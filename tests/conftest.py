@@ -1,15 +1,43 @@
-"""Shared test helpers: paths to fixtures and the project root."""
+"""Shared test helpers: the fixture hosts, and small host trees written on the fly."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, Dict, Union
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "hosts"
+SCRIPTS = "etc/sysconfig/network-scripts"
+
+TreeMaker = Callable[[Dict[str, Union[str, bytes]]], Path]
 
 
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def make_host(tmp_path: Path) -> TreeMaker:
+    """Write a host tree from ``{relative path: content}``; bare file names go to network-scripts."""
+
+    def make(files: Dict[str, Union[str, bytes]]) -> Path:
+        root = tmp_path / "host"
+        root.mkdir(exist_ok=True)
+        for name, content in files.items():
+            rel = name if "/" in name else f"{SCRIPTS}/{name}"
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content)
+        return root
+
+    return make
+
+
+def fixture_hosts() -> list:
+    return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
