@@ -162,6 +162,13 @@ _NON_ASCII_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff]")
 _SURROGATE = re.compile(r"[\udc80-\udcff]")
 _BRACE_EXPANSION = re.compile(r"\{[^{}\x00]*(?:,|\.\.)[^{}\x00]*\}")
 _COMMAND_WORD = re.compile(r"[^ \t\n;|&<>()]+")
+_QUOTED = re.compile(r"\\[\s\S]|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"|`(?:[^`\\]|\\[\s\S])*`")
+_FUNCTION = re.compile(r"[^\s;|&()]\s*\(\s*\)")
+_RESERVED = frozenset(
+    "if then else elif fi case esac for select while until do done function { } [[ ]] "
+    "time coproc".split()
+)
+_OPEN_EXPANSIONS = frozenset(("$(", "${", "$[", "`"))
 
 _ANSI_SIMPLE = {
     ord("a"): 7, ord("b"): 8, ord("e"): 27, ord("E"): 27, ord("f"): 12, ord("n"): 10,
@@ -218,6 +225,8 @@ class _Reader:
         self.crlf = "\r" in text and self._crlf()
         self.reported: set[str] = set()
         """Codes already reported for the current assignment (one finding per code)."""
+        self.derailed = False
+        """Bash stopped, or may read the lines from here on differently (nothing below is exact)."""
 
     # -- statements ----------------------------------------------------------------
 
@@ -337,7 +346,7 @@ class _Reader:
         else:
             msg = (f"not an assignment: bash runs {_show(body)} as a command; "
                    "NetworkManager ignores the line")
-        self._report(IFCFG_SHELL_COMMAND, line, col, msg)
+        self._report(IFCFG_SHELL_COMMAND, line, col, msg + self._derail(body))
 
     # -- values --------------------------------------------------------------------
 
@@ -397,6 +406,8 @@ class _Reader:
             elif t == "EXPANSION":
                 self._expansion(key, seg, 0, _expansion_kind(s))
                 nm_empty = True
+                if s in _OPEN_EXPANSIONS:
+                    self.derailed = True
             elif t == "DOLLAR":
                 differs.append((seg, "it rejects an unescaped $ and reads the value as empty"))
                 parts.append(s)
@@ -408,9 +419,10 @@ class _Reader:
                 self._report(
                     IFCFG_UNTERMINATED_QUOTE, seg.line, seg.column,
                     f"{key}: the {kind} quote opened here is never closed; bash stops reading the "
-                    f"file here, NetworkManager reads {key} as empty",
+                    f"file here and sets nothing below, NetworkManager reads {key} as empty",
                 )
                 nm_empty = True
+                self.derailed = True
         if export and not nm_empty:
             brace = _brace_expansion(segs)
             if brace is not None:
@@ -470,12 +482,15 @@ class _Reader:
                     kind = _expansion_kind(body[m.start():m.start() + 3])
                     self._expansion(key, seg, offset, kind)
                     nm_empty = True
+                    if kind == "command substitution":
+                        self.derailed = True
                 else:
                     differs.append((seg, "it rejects an unescaped $ inside double quotes"))
                 out.append(found)
             elif found == "`":
                 self._expansion(key, seg, offset, "command substitution")
                 nm_empty = True
+                self.derailed = True
             else:
                 self._multiline(key, seg)
                 nm_empty = True
@@ -502,6 +517,7 @@ class _Reader:
     def _rest(self, key: str, tok: _Tok, array: bool, exported: bool = False) -> None:
         """What follows a value other than blanks, ``;`` and a comment: continuation, commands."""
         s = tok.value
+        more = self._derail(s)
         if "\n" in s:
             self._continuation(key, *self._at(tok, s.index("\n") - 1))
             s = s.replace("\\\n", "")
@@ -520,7 +536,7 @@ class _Reader:
                 self._report(
                     IFCFG_SHELL_COMMAND, line, col,
                     f"{key}: more follows the ';' after the value ({what}); "
-                    f"NetworkManager reads {key} as empty",
+                    f"NetworkManager reads {key} as empty" + more,
                 )
             return
         if i >= n or s[i] == "#":
@@ -541,7 +557,7 @@ class _Reader:
             word = m.group() if m else s[i:]
             msg = (f"{key}: the words after the value make bash run {_show(word)} as a command "
                    f"with {key} set only for it; NetworkManager reads {key} as empty")
-        self._report(IFCFG_SHELL_COMMAND, line, col, msg)
+        self._report(IFCFG_SHELL_COMMAND, line, col, msg + more)
 
     # -- findings and results ---------------------------------------------------------
 
@@ -571,6 +587,7 @@ class _Reader:
         self._add_at(key, value, raw, line, col, exact)
 
     def _add_at(self, key: str, value: str, raw: str, line: int, col: int, exact: bool) -> None:
+        exact = exact and not self.derailed
         if not raw.isascii():
             raw = _SURROGATE.sub("\ufffd", raw)
         previous = self.seen.get(key)
@@ -596,6 +613,13 @@ class _Reader:
             f"{key}: {shown} is {what} in bash; it was not run, and NetworkManager reads {key} "
             "as empty",
         )
+
+    def _derail(self, code: str) -> str:
+        """Note (and remember) shell code after which bash may read the next lines differently."""
+        if not _derails(code):
+            return ""
+        self.derailed = True
+        return "; bash may read the following lines as part of it"
 
     def _continuation(self, key: str, line: int, col: int) -> None:
         self._report(
@@ -687,6 +711,26 @@ def _tilde(bare: str, first: bool, last: bool) -> int:
         if end < len(bare) or last:
             return at
     return -1
+
+
+def _derails(code: str) -> bool:
+    """Whether bash, after this shell code, may read the following lines differently.
+
+    True for what bash continues on the next line (a trailing ``|``/``&&``, an open
+    parenthesis or brace, an unclosed quote, compound commands, here-documents) or
+    aborts the file on (syntax errors such as ``;;``). Plain commands are harmless.
+    """
+    s = _QUOTED.sub("_", code).rstrip(" \t\r\n")
+    if "'" in s or '"' in s or "`" in s or "<<" in s or ";;" in s:
+        return True
+    if s.endswith(("|", "&&", "\\")) or s.count("(") != s.count(")"):
+        return True
+    if s.count("{") != s.count("}") or _FUNCTION.search(s):
+        return True
+    return any(
+        (m := _COMMAND_WORD.match(part.lstrip(" \t\n"))) is not None and m.group() in _RESERVED
+        for part in re.split(r"[;&|()\n]", s)
+    )
 
 
 def _brace_expansion(segs: list[_Tok]) -> Optional[tuple[_Tok, int, str]]:

@@ -8,6 +8,9 @@ value (or NetworkManager's reading when not exact), ``exact``, and the findings 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Optional, Union
 
 import pytest
@@ -163,7 +166,7 @@ ROWS: list[Row] = [
     ("unterminated single", "A='abc\n", "A", "", False, [(UNTERM, 1, 3)]),
     ("unterminated double", 'A="abc\n', "A", "", False, [(UNTERM, 1, 3)]),
     ("unterminated ansi", "A=$'abc\n", "A", "", False, [(UNTERM, 1, 3)]),
-    ("unterminated resumes next line", "A='abc\nB=1\n", "B", "1", True, [(UNTERM, 1, 3)]),
+    ("unterminated resumes next line", "A='abc\nB=1\n", "B", "1", False, [(UNTERM, 1, 3)]),
     ("multiline single", "A='a\nb'\n", "A", "", False, [(MULTI, 1, 3)]),
     ("multiline double", 'A="a\nb"\n', "A", "", False, [(MULTI, 1, 3)]),
     ("multiline consumed", "A='a\nB=2'\n", "B", None, True, [(MULTI, 1, 3)]),
@@ -273,3 +276,21 @@ def test_plain_lines_shortcut_matches_detailed_grammar() -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text
         fast = parse_shell_file(data, "f")
         assert fast == shell._parse(slow, data, "f", FileKind.IFCFG, ""), row[0]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_exact_rows_are_what_bash_sees(tmp_path: Path) -> None:
+    """Every exact value of the table is the value bash has after sourcing the text."""
+    checked = 0
+    for name, text, key, value, exact, _ in ROWS:
+        if key is None or value is None or not exact:
+            continue
+        (tmp_path / "f").write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        out = subprocess.run(
+            ["env", "-i", "LC_ALL=C.UTF-8", "bash", "--norc", "--noprofile", "-c",
+             f'. ./f >/dev/null 2>&1; printf %s "${key}"'],
+            cwd=tmp_path, capture_output=True, timeout=20, check=True,
+        ).stdout
+        assert out == value.encode("utf-8"), name
+        checked += 1
+    assert checked > 50
