@@ -78,8 +78,9 @@ def attach_routes_and_rules(
             findings.append(ROUTE_ORPHAN_FILE(Position(doc.path, 1), f"no ifcfg file for '{name}'"))
             continue
         if isinstance(doc, RouteFile):
+            reported = {f.position.line for f in doc.findings}
             for entry in doc.routes:
-                route = _route(entry, device, devices, findings)
+                route = _route(entry, device, findings, quiet=entry.position.line in reported)
                 if route is not None:
                     routes.append(route)
         else:
@@ -96,7 +97,8 @@ def _suffix(doc: RouteDoc) -> str:
     return base.split("-", 1)[1] if "-" in base else base
 
 
-def _route(entry: RouteEntry, device: str, devices: set, findings: list[Finding]) -> Optional[Route]:  # type: ignore[type-arg]
+def _route(entry: RouteEntry, device: str, findings: list[Finding], *, quiet: bool) -> Optional[Route]:
+    """The model's route; ``quiet`` when the parser already reported what this line loses."""
     interface = device
     if entry.device and entry.device != device:
         interface = entry.device
@@ -113,7 +115,7 @@ def _route(entry: RouteEntry, device: str, devices: set, findings: list[Finding]
                 options.append((name[5:], value))
         elif name in NM_ROUTE_ATTRIBUTES:
             options.append((name, value))
-        else:
+        elif not quiet:
             findings.append(ROUTE_ATTRIBUTE_NOT_CONVERTED(
                 entry.position, f"route to {entry.destination}: '{name} {value}'".rstrip() + " is not converted"))
     return Route(
