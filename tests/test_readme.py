@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 from pathlib import Path
 
@@ -9,8 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("gen_finding_codes", ROOT / "scripts" / "gen-finding-codes")
-    assert spec is not None and spec.loader is not None
+    path = str(ROOT / "scripts" / "gen-finding-codes")
+    loader = importlib.machinery.SourceFileLoader("gen_finding_codes", path)
+    spec = importlib.util.spec_from_loader("gen_finding_codes", loader)
+    assert spec is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
