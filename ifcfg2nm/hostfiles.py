@@ -1,9 +1,10 @@
 """Reading input files safely: bounded size, no escaping the host tree, no surprises.
 
 Every read returns either the bytes or a finding; nothing here raises for bad
-input. A symlink may point anywhere inside the tree (VDSM's ``netconf`` is one);
-a link that leaves the tree is refused, because ``--root`` trees are collected
-from other hosts and their absolute links would read *this* machine's files.
+input. A symlink may point anywhere inside the tree (VDSM's ``netconf`` is one), and
+absolute link targets mean paths inside the tree, as on the host it came from;
+a link that climbs out of the tree is refused, because ``--root`` trees are
+collected from other hosts and must never make us read *this* machine's files.
 """
 
 from __future__ import annotations
@@ -50,27 +51,71 @@ INPUT_NOT_REGULAR = define(
 )
 
 
+MAX_LINKS = 40
+"""As the kernel's ELOOP limit: more links than this on one path is a loop."""
+
+
 def inside(root: str, path: str) -> bool:
     """Whether ``path`` (already resolved) lies within ``root`` (already resolved)."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def resolve_in_tree(root: str, path: str) -> Union[str, Finding]:
-    """The real path of ``path``, provided every link on the way stays within ``root``."""
+def resolve_host_path(root: str, rel: str) -> Union[str, Finding, None]:
+    """The real path of host path ``rel`` under ``root``, following links chroot-style.
+
+    A collected host tree holds the host's own links: an absolute target
+    (VDSM's ``netconf`` link, ``var/run -> /run``) means the same path inside the
+    tree, never on this machine. None when the path (or a link target) does
+    not exist; a finding when a link climbs above the root or loops.
+    """
     real_root = os.path.realpath(root)
-    try:
-        real = os.path.realpath(path, strict=True) if _has_strict() else _realpath_strict(path)
-    except OSError as err:
-        if err.errno == errno.ELOOP:
-            return INPUT_SYMLINK_LOOP(Position(path), f"{path}: symbolic link loop")
-        if err.errno == errno.ENOENT and os.path.islink(path):
-            return INPUT_UNREADABLE(Position(path), f"{path}: dangling symbolic link")
-        return INPUT_UNREADABLE(Position(path), f"{path}: {err.strerror or err}")
-    if not inside(real_root, real):
-        return INPUT_SYMLINK_ESCAPES(
-            Position(path), f"{path} resolves to {real}, outside the host tree {root}"
-        )
-    return real
+    shown = os.path.join(root, rel)
+    current = real_root
+    pending = [c for c in rel.split("/") if c]
+    pending.reverse()
+    links = 0
+    while pending:
+        part = pending.pop()
+        if part == ".":
+            continue
+        if part == "..":
+            if current == real_root:
+                return INPUT_SYMLINK_ESCAPES(Position(shown), f"{shown}: a link climbs above the host tree {root}")
+            current = os.path.dirname(current)
+            continue
+        candidate = os.path.join(current, part)
+        if os.path.islink(candidate):
+            links += 1
+            if links > MAX_LINKS:
+                return INPUT_SYMLINK_LOOP(Position(shown), f"{shown}: symbolic link loop")
+            try:
+                target = os.readlink(candidate)
+            except OSError as err:
+                return INPUT_UNREADABLE(Position(shown), f"{candidate}: {err.strerror or err}")
+            if target.startswith("/"):
+                current = real_root
+            pending.extend(reversed([c for c in target.split("/") if c]))
+            continue
+        if not os.path.lexists(candidate):
+            return None
+        current = candidate
+    return current
+
+
+def resolve_in_tree(root: str, path: str) -> Union[str, Finding]:
+    """The real path of ``path`` (a path under ``root``), its links followed inside the tree."""
+    real_root = os.path.realpath(root)
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute, os.path.abspath(root))
+    if rel.startswith(".."):
+        rel = os.path.relpath(absolute, real_root)
+        if rel.startswith(".."):
+            return INPUT_SYMLINK_ESCAPES(Position(path), f"{path} is outside the host tree {root}")
+    resolved = resolve_host_path(root, rel)
+    if resolved is None:
+        what = "dangling symbolic link" if os.path.islink(path) else "No such file or directory"
+        return INPUT_UNREADABLE(Position(path), f"{path}: {what}")
+    return resolved
 
 
 def read_file(path: str, root: Optional[str] = None) -> Union[bytes, Finding]:
@@ -85,8 +130,11 @@ def read_file(path: str, root: Optional[str] = None) -> Union[bytes, Finding]:
         if isinstance(resolved, Finding):
             return resolved
         real = resolved
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if root is not None:
+        flags |= getattr(os, "O_NOFOLLOW", 0)  # resolved above: a link appearing now is not followed
     try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(real, flags)
     except OSError as err:
         if err.errno == errno.ELOOP:
             return INPUT_SYMLINK_LOOP(Position(path), f"{path}: symbolic link loop")
@@ -120,15 +168,3 @@ def read_file(path: str, root: Optional[str] = None) -> Union[bytes, Finding]:
         line = data.count(b"\n", 0, nul) + 1
         return INPUT_BINARY(Position(path, line), f"{path} contains a NUL byte (binary data)")
     return data
-
-
-def _has_strict() -> bool:
-    import sys
-
-    return sys.version_info >= (3, 10)
-
-
-def _realpath_strict(path: str) -> str:
-    """``os.path.realpath(path, strict=True)`` for Python 3.9."""
-    os.stat(path)  # raises ELOOP / ENOENT like strict realpath
-    return os.path.realpath(path)

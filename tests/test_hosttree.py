@@ -45,15 +45,28 @@ def test_symlink_leaving_the_tree_is_not_read(make_host, tmp_path: Path) -> None
     outside = tmp_path / "outside"
     outside.write_text("DEVICE=eth9\n")
     root = make_host({"ifcfg-eth0": "DEVICE=eth0\n"})
-    os.symlink(outside, root / SCRIPTS / "ifcfg-eth9")
+    os.symlink("../../../../outside", root / SCRIPTS / "ifcfg-eth9")
     tree = load_host(str(root))
     assert [d.values()["DEVICE"] for d in tree.ifcfg] == ["eth0"]
     assert codes(tree)["INPUT_SYMLINK_ESCAPES"].position.file.endswith("ifcfg-eth9")
 
 
-def test_absolute_symlink_is_resolved_inside_nothing_but_the_tree(make_host) -> None:
+def test_absolute_symlink_means_the_same_path_inside_the_tree(make_host) -> None:
+    root = make_host({"ifcfg-eth0": "DEVICE=eth0\n", "etc/sysconfig/eth1.conf": "DEVICE=eth1\n"})
+    os.symlink("/etc/sysconfig/eth1.conf", root / SCRIPTS / "ifcfg-eth1")
+    assert sorted(d.values()["DEVICE"] for d in load_host(str(root)).ifcfg) == ["eth0", "eth1"]
+
+
+def test_absolute_symlink_never_reads_this_machine(make_host) -> None:
     root = make_host({"ifcfg-eth0": "DEVICE=eth0\n"})
     os.symlink("/etc/hostname", root / SCRIPTS / "ifcfg-host")
+    tree = load_host(str(root))
+    assert len(tree.ifcfg) == 1 and "INPUT_UNREADABLE" in codes(tree)
+
+
+def test_relative_symlink_climbing_out_is_refused(make_host) -> None:
+    root = make_host({"ifcfg-eth0": "DEVICE=eth0\n"})
+    os.symlink("../../../../../etc/hostname", root / SCRIPTS / "ifcfg-up")
     assert "INPUT_SYMLINK_ESCAPES" in codes(load_host(str(root)))
 
 

@@ -22,11 +22,9 @@ from typing import Optional, Union
 
 from ifcfg2nm.findings import Finding, Position, Severity, define
 from ifcfg2nm.hostfiles import (
-    INPUT_SYMLINK_ESCAPES,
-    INPUT_SYMLINK_LOOP,
     INPUT_UNREADABLE,
     read_file,
-    resolve_in_tree,
+    resolve_host_path,
 )
 from ifcfg2nm.parser.documents import PersistedFile
 from ifcfg2nm.parser.persisted import parse_persisted_file
@@ -36,7 +34,6 @@ RUNNING = ("var/lib/vdsm/staging/netconf", "var/run/vdsm/netconf", "run/vdsm/net
 """Running config locations, newest first (staging/ from v4.20.1, /var/run before)."""
 
 ENTITY_DIRS = (("nets", "net"), ("bonds", "bond"), ("devices", "device"))
-MAX_LINKS = 40
 """Linux's MAXSYMLINKS."""
 
 PERSISTED_NETCONF_LEFTOVER = define(
@@ -111,51 +108,6 @@ def read_netconf(root: str, which: str) -> Optional[PersistedConfig]:
             return config
         fallback = fallback or config
     return fallback
-
-
-def resolve_host_path(root: str, rel: str) -> Union[str, Finding, None]:
-    """The real path of host path ``rel`` under ``root``, following links chroot-style.
-
-    None when the path (or a link target) does not exist; a finding when a link
-    climbs above the root, loops, or cannot be read.
-    """
-    real_root = os.path.realpath(root)
-    shown = os.path.join(root, rel)
-    current = real_root
-    pending = [c for c in rel.split("/") if c]
-    pending.reverse()
-    links = 0
-    while pending:
-        part = pending.pop()
-        if part == ".":
-            continue
-        if part == "..":
-            if current == real_root:
-                return INPUT_SYMLINK_ESCAPES(
-                    Position(shown), f"{shown}: a link climbs above the host tree {root}")
-            current = os.path.dirname(current)
-            continue
-        candidate = os.path.join(current, part)
-        if os.path.islink(candidate):
-            links += 1
-            if links > MAX_LINKS:
-                return INPUT_SYMLINK_LOOP(Position(shown), f"{shown}: symbolic link loop")
-            try:
-                target = os.readlink(candidate)
-            except OSError as err:
-                return INPUT_UNREADABLE(Position(shown), f"{candidate}: {err.strerror or err}")
-            if target.startswith("/"):
-                current = real_root
-            parts = [c for c in target.split("/") if c]
-            pending.extend(reversed(parts))
-            continue
-        if not os.path.lexists(candidate):
-            return None
-        current = candidate
-    checked = resolve_in_tree(root, current)
-    if isinstance(checked, Finding):
-        return checked
-    return current
 
 
 def _read_one(root: str, rel: str) -> Optional[PersistedConfig]:

@@ -9,7 +9,8 @@ from typing import Any, Optional
 
 import pytest
 
-from ifcfg2nm.parser.netconf import PersistedConfig, read_netconf, resolve_host_path
+from ifcfg2nm.hostfiles import resolve_host_path
+from ifcfg2nm.parser.netconf import PersistedConfig, read_netconf
 
 PERSIST = "var/lib/vdsm/persistence"
 NET = {"nic": "eth0", "bridged": True, "mtu": 1500}
