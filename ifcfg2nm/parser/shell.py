@@ -23,12 +23,19 @@ takes a subset. We read the safe subset exactly as bash did and report the rest
 * A backslash-newline, or a quote that closes on a later line, joins lines as bash does
   (the lines are consumed) and the value is empty as NetworkManager reads it; a quote
   that never closes ends at its line, where NetworkManager resumes.
+* After what makes bash stop or read on (an unclosed quote or ``$(``, a trailing ``|``,
+  ``if``/``{``/here-documents, ``;;``), later assignments keep NetworkManager's
+  line-by-line reading but are not exact: bash may never have set them.
 * The last of duplicate keys wins; every occurrence stays in ``assignments``.
 * A value that is not UTF-8 is empty (NetworkManager drops it). A ``\\r`` before the
   newline is dropped as NetworkManager does, but bash kept it, so the value is not exact.
 * Where bash and NetworkManager disagree without any expansion (a lone ``$``, ``\\cX``,
   a NUL in ``$'…'``, ``\\r``/``\\v``/``\\f`` inside a word, a backslash at the end of the
   file), bash's value is kept and an info finding says so.
+
+Most files are read through one grammar terminal (LINES, plain assignments, comments
+and blank lines) whose values need no unescaping; everything else goes through the
+detailed terminals. Findings: at most one per code for each assignment.
 """
 
 from __future__ import annotations
@@ -157,7 +164,7 @@ _VALUE_END = frozenset(("TRAIL", "REST"))
 _WORD_START = frozenset(("WORDKEY", "WORDNAME"))
 _DQ_SPECIAL = re.compile(r"\\[\s\S]|[$`\n]")
 _PARAM_START = re.compile(r"[A-Za-z0-9_@*#?$!{(\[-]")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _NON_ASCII_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff]")
 _SURROGATE = re.compile(r"[\udc80-\udcff]")
 _BRACE_EXPANSION = re.compile(r"\{[^{}\x00]*(?:,|\.\.)[^{}\x00]*\}")
@@ -505,14 +512,8 @@ class _Reader:
         first = words[0]
         line, col = self._skip_blanks(first)
         names = [w.value.strip() for w in words if w.type == "WORDNAME"]
-        if names:
-            msg = (f"{key}: the words after the value make bash run {_show(names[0])} as a command "
-                   f"with {key} set only for it; NetworkManager reads {key} as empty")
-        else:
-            msg = (f"{key}: another assignment ({_show(first.value.strip())}…) follows on the "
-                   f"same line; bash performs both, NetworkManager reads {key} as empty and "
-                   "ignores the rest")
-        self._report(IFCFG_SHELL_COMMAND, line, col, msg)
+        word = names[0] if names else first.value.strip() + "…"
+        self._report(IFCFG_SHELL_COMMAND, line, col, _words_message(key, word, bool(names)))
 
     def _rest(self, key: str, tok: _Tok, array: bool, exported: bool = False) -> None:
         """What follows a value other than blanks, ``;`` and a comment: continuation, commands."""
@@ -520,28 +521,23 @@ class _Reader:
         more = self._derail(s)
         if "\n" in s:
             self._continuation(key, *self._at(tok, s.index("\n") - 1))
-            s = s.replace("\\\n", "")
-        i, n = 0, len(s)
-        while i < n and s[i] in " \t":
-            i += 1
+        i = _skip_blanks(s, 0)
+        n = len(s)
         if i < n and s[i] == ";":
             semi = i
-            i += 1
-            while i < n and s[i] in " \t":
-                i += 1
+            i = _skip_blanks(s, i + 1)
             if i < n and s[i] != "#":
-                line, col = self._at(tok, semi) if "\n" not in tok.value else (tok.line, tok.column)
                 what = ("a second ';' is a syntax error in bash" if s[i] == ";"
                         else f"bash runs {_show(s[i:])} after it")
                 self._report(
-                    IFCFG_SHELL_COMMAND, line, col,
+                    IFCFG_SHELL_COMMAND, *self._at(tok, semi),
                     f"{key}: more follows the ';' after the value ({what}); "
                     f"NetworkManager reads {key} as empty" + more,
                 )
             return
         if i >= n or s[i] == "#":
             return
-        line, col = self._at(tok, i) if "\n" not in tok.value else (tok.line, tok.column)
+        line, col = self._at(tok, i)
         c = s[i]
         if c in _METACHAR_WHAT:
             if array and c == "(":
@@ -555,8 +551,7 @@ class _Reader:
         else:
             m = _COMMAND_WORD.match(s, i)
             word = m.group() if m else s[i:]
-            msg = (f"{key}: the words after the value make bash run {_show(word)} as a command "
-                   f"with {key} set only for it; NetworkManager reads {key} as empty")
+            msg = _words_message(key, word, _ASSIGNMENT_WORD.match(word) is None)
         self._report(IFCFG_SHELL_COMMAND, line, col, msg + more)
 
     # -- findings and results ---------------------------------------------------------
@@ -711,6 +706,27 @@ def _tilde(bare: str, first: bool, last: bool) -> int:
         if end < len(bare) or last:
             return at
     return -1
+
+
+def _words_message(key: str, word: str, command: bool) -> str:
+    if command:
+        return (f"{key}: the words after the value make bash run {_show(word)} as a command "
+                f"with {key} set only for it; NetworkManager reads {key} as empty")
+    return (f"{key}: another assignment ({_show(word)}) follows on the same line; bash performs "
+            f"both, NetworkManager reads {key} as empty and ignores the rest")
+
+
+def _skip_blanks(s: str, i: int) -> int:
+    """Index of the first character at or after ``i`` that is not a blank or a continuation."""
+    n = len(s)
+    while i < n:
+        if s[i] in " \t":
+            i += 1
+        elif s.startswith("\\\n", i):
+            i += 2
+        else:
+            break
+    return i
 
 
 def _derails(code: str) -> bool:
