@@ -16,6 +16,7 @@ from ifcfg2nm.findings import Finding
 from ifcfg2nm.model.from_ifcfg import build_from_ifcfg
 from ifcfg2nm.model.host import HostConfig
 from ifcfg2nm.model.lower import lower_vdsm
+from ifcfg2nm.model.ownership import heuristic_vdsm_files
 from ifcfg2nm.model.vdsm import CanonicalConfig, canonicalize_config
 from ifcfg2nm.parser.documents import Document
 
@@ -39,11 +40,17 @@ def persisted_model(canonical: CanonicalConfig) -> HostConfig:
 
 
 def ifcfg_model(tree: HostTree, canonical: Optional[CanonicalConfig] = None) -> HostConfig:
-    """The network scripts' model; bridgeless VDSM networks named from JSON or libvirt."""
-    return build_from_ifcfg(
-        tree.ifcfg, tree.routes, tree.rules, tree.network,
+    """The network scripts' model; bridgeless VDSM networks named from JSON or libvirt.
+
+    Header-less files of VDSM's libvirt networks count as VDSM's (reported).
+    """
+    libvirt = [d for n in tree.libvirt_networks for d in (n.bridge, n.interface) if d]
+    ifcfg, heuristic = heuristic_vdsm_files(tree.ifcfg, libvirt)
+    model = build_from_ifcfg(
+        ifcfg, tree.routes, tree.rules, tree.network,
         network_names=bridgeless_names(tree, canonical),
     )
+    return replace(model, findings=heuristic + model.findings)
 
 
 def bridgeless_names(tree: HostTree, canonical: Optional[CanonicalConfig]) -> dict[str, str]:

@@ -294,7 +294,7 @@ def _profile(doc: ShellFile, suffix: str) -> Optional[_Profile]:
         findings.append(IFCFG_BAD_IFNAME(keys.pos("DEVICE"), problem))
     itype, type_findings = _detect_type(keys, device)
     findings.extend(type_findings)
-    vdsm = doc.ownership.vdsm_owned
+    vdsm = doc.ownership.vdsm_like
     return _Profile(doc, keys, suffix, device, itype, vdsm, findings)
 
 
@@ -645,7 +645,7 @@ def _merge_aliases(
             interfaces[index] = iface
         findings.append(IFCFG_ALIAS_FILE(
             pos, f"{', '.join(str(a) for a in added) or 'no address'} added to {parent}"))
-        findings.extend(_unconsumed_key_findings(keys, doc.ownership.vdsm_owned))
+        findings.extend(_unconsumed_key_findings(keys, doc.ownership.vdsm_like))
     return interfaces
 
 

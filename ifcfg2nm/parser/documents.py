@@ -45,6 +45,12 @@ class Ownership:
 
     @property
     def vdsm_owned(self) -> bool:
+        """VDSM's by its header; header-less files recognised by heuristic are not (see ``vdsm_like``)."""
+        return self.owner is Owner.VDSM
+
+    @property
+    def vdsm_like(self) -> bool:
+        """VDSM's by header or by heuristic: to be converted as VDSM's."""
         return self.owner is not Owner.FOREIGN
 
 

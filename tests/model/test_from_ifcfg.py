@@ -468,3 +468,16 @@ def test_vdsm_source_routing_moves_to_the_nmstate_era_numbering(model):
     assert {(r.priority, r.table) for r in host.rules} == {(3200, 329647082)}
     assert host.networks[0].gateway == "192.0.2.1"
     one(host, "VDSM_SOURCE_ROUTE_RENUMBERED")
+
+
+def test_headerless_vdsm_chain_is_owned_by_heuristic(model):
+    xml = "<network><name>vdsm-vmnet</name><forward mode='bridge'/><bridge name='vmnet'/></network>"
+    host = model({
+        "etc/libvirt/qemu/networks/vdsm-vmnet.xml": xml,
+        "ifcfg-vmnet": "DEVICE=vmnet\nTYPE=Bridge\nDELAY=0\nNM_CONTROLLED=no\n",
+        "ifcfg-eth2": "DEVICE=eth2\nBRIDGE=vmnet\nHWADDR=00:00:5e:00:53:62\nNM_CONTROLLED=no\n",
+        "ifcfg-eth3": "DEVICE=eth3\nBOOTPROTO=dhcp\nNM_CONTROLLED=no\n",
+    })
+    owned = sorted(f.position.file.rsplit("-", 1)[1] for f in findings(host, "VDSM_OWNED_BY_HEURISTIC"))
+    assert owned == ["eth2", "vmnet"]
+    assert [n.name for n in host.networks] == ["vmnet"]
