@@ -47,6 +47,12 @@ PAIR_COMMANDS = {"-K": "feature", "--features": "feature", "--offload": "feature
                  "-A": "pause", "--pause": "pause"}
 SETTINGS_COMMANDS = frozenset({"-s", "--change"})
 
+IFCFG_ETHTOOL_OTHER_DEVICE = define(
+    "IFCFG_ETHTOOL_OTHER_DEVICE", Severity.WARNING,
+    "ETHTOOL_OPTS names another device: initscripts ran ethtool on that one, the profile applies it to its own",
+    "Check the settings are wanted on this device (often a leftover of a NIC rename); remove them otherwise.",
+)
+
 Report = Callable[[str], None]
 
 
@@ -68,6 +74,11 @@ def parse_ethtool_opts(
         if not words:
             continue
         command = PAIR_COMMANDS.get(words[0])
+        named = words[1] if len(words) > 1 and (command or words[0] in SETTINGS_COMMANDS) else device
+        if named != device:
+            findings.append(IFCFG_ETHTOOL_OTHER_DEVICE(position, (
+                f"{device}: ETHTOOL_OPTS '{segment.strip()}' names {named}: initscripts ran it on {named}, "
+                f"the converted profile applies it to {device}")))
         if command is None:
             args = words[2:] if words[0] in SETTINGS_COMMANDS else words
             link = _link_settings(args, link, unsupported)

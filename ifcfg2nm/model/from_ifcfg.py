@@ -222,6 +222,8 @@ def build_from_ifcfg(
         findings.extend(p.findings)
     if global_keys is not None:
         findings.extend(glob.findings)
+        findings.extend(glob.global_gateway_findings(
+            sum(1 for i in interfaces if i.controller is None and i.ipv4.enabled)))
         findings.extend(_unconsumed_key_findings(global_keys, vdsm=False))
     vdsm_files = {p.device: p.doc for p in profiles if p.vdsm}
     view = vdsm_view(interfaces, host_routes, host_rules, vdsm_files, network_names)

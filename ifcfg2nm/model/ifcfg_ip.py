@@ -95,6 +95,16 @@ IFCFG_DHCPV6_WITH_AUTOCONF = define(
     "DHCPV6C=yes with autoconf: initscripts ran both, NetworkManager asks DHCPv6 only when the RA says so",
     "Check the router advertises the managed/other flags, or the DHCPv6 address disappears.",
 )
+IFCFG_ZEROCONF_ROUTE = define(
+    "IFCFG_ZEROCONF_ROUTE", Severity.WARNING,
+    "NOZEROCONF unset: initscripts added the 169.254.0.0/16 link-local route, NetworkManager adds none",
+    "Add the route to the profile (169.254.0.0/16, scope link) if anything on the link relies on it.",
+)
+IFCFG_DHCP_CLIENT_ID = define(
+    "IFCFG_DHCP_CLIENT_ID", Severity.WARNING,
+    "DHCP without DHCP_CLIENT_ID: dhclient sent no client identifier, NetworkManager's client sends one",
+    "Reserve the lease by client id on the DHCP server, or set ipv4.dhcp-client-id after the migration.",
+)
 IFCFG_IPV6_KEYS_WITHOUT_IPV6INIT = define(
     "IFCFG_IPV6_KEYS_WITHOUT_IPV6INIT", Severity.WARNING,
     "IPv6 keys while IPV6INIT is not yes: initscripts never applied them",
@@ -123,9 +133,29 @@ class GlobalNetwork:
     ipv6_autoconf: Optional[str] = None
     ipv6_defaultgw: Optional[str] = None
     ipv6_defaultdev: Optional[str] = None
+    nozeroconf: Optional[str] = None
     gateway_users: list[str] = field(default_factory=list)
     """Profiles the global GATEWAY was applied to (a builder-side tally)."""
+    gateway_skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Static profiles without their own gateway whose subnet does not hold the global GATEWAY."""
     findings: list[Finding] = field(default_factory=list)
+
+    def global_gateway_findings(self, ip_profiles: int) -> list[Finding]:
+        """Pain point 3: on a host with several IPv4 profiles, say where the global GATEWAY went.
+
+        initscripts used it only where it lies in the profile's subnet; NetworkManager's
+        reader gives it to every static profile without its own gateway.
+        """
+        if not self.gateway or ip_profiles < 2:
+            return []
+        where = self.gateway_position or Position("")
+        out = [IFCFG_GLOBAL_GATEWAY(where, f"{device}: default gateway {self.gateway} comes from the global "
+                                           "GATEWAY; written into this profile") for device in self.gateway_users]
+        out += [IFCFG_GLOBAL_GATEWAY(
+            where, f"{device}: the global GATEWAY={self.gateway} is outside {subnet}: initscripts ignored it "
+            f"here, NetworkManager's ifcfg reader would make it {device}'s gateway; not converted")
+            for device, subnet in self.gateway_skipped]
+        return out
 
     @classmethod
     def from_keys(cls, keys: Optional[Keys]) -> GlobalNetwork:
@@ -141,8 +171,9 @@ class GlobalNetwork:
             ipv6_autoconf=keys.get("IPV6_AUTOCONF") or None,
             ipv6_defaultgw=keys.get("IPV6_DEFAULTGW") or None,
             ipv6_defaultdev=keys.get("IPV6_DEFAULTDEV") or None,
+            nozeroconf=keys.get("NOZEROCONF") or None,
         )
-        for key in ("NETWORKING", "HOSTNAME", "NOZEROCONF", "NISDOMAIN", "DOMAIN"):
+        for key in ("NETWORKING", "HOSTNAME", "NISDOMAIN", "DOMAIN"):
             keys.get(key)
         return glob
 
@@ -157,7 +188,36 @@ def ip_configs(
     dns4, dns6, search = _dns(keys, device, ipv4, findings)
     ipv4 = _with_dns(ipv4, dns4, search)
     ipv6 = _with_dns(ipv6, dns6, search if ipv6.enabled else ())
+    findings.extend(_zeroconf(keys, device, glob, ipv4))
+    findings.extend(_dhcp_client_id(keys, device, ipv4))
     return ipv4, ipv6, findings
+
+
+def _zeroconf(keys: Keys, device: str, glob: GlobalNetwork, ipv4: IpConfig) -> list[Finding]:
+    """initscripts (ifup-eth, dhclient-script) added 169.254.0.0/16 unless NOZEROCONF was non-empty.
+
+    Info for VDSM's files: VDSM's own nmstate era dropped the route the same way.
+    """
+    own = keys.get("NOZEROCONF")
+    if own or glob.nozeroconf or not ipv4.enabled:
+        return []
+    severity = Severity.INFO if keys.doc.ownership.vdsm_owned else None
+    return [IFCFG_ZEROCONF_ROUTE(
+        keys.pos(), f"{device}: initscripts added the link-local route 169.254.0.0/16 (NOZEROCONF is not set); "
+        "NetworkManager adds none", severity=severity)]
+
+
+def _dhcp_client_id(keys: Keys, device: str, ipv4: IpConfig) -> list[Finding]:
+    """dhclient sent no client id by default; NetworkManager's internal client sends 'mac' (1.16+).
+
+    Info for VDSM's files: VDSM's own nmstate era made the same change.
+    """
+    if ipv4.method != "auto" or ipv4.dhcp_client_id is not None:
+        return []
+    severity = Severity.INFO if keys.doc.ownership.vdsm_owned else None
+    return [IFCFG_DHCP_CLIENT_ID(
+        keys.pos("BOOTPROTO"), f"{device}: dhclient sent no DHCP client identifier; NetworkManager sends "
+        "its MAC-based one, so the server may hand out another address", severity=severity)]
 
 
 def ipv4_addresses(keys: Keys, device: str, findings: list[Finding]) -> tuple[IpAddress, ...]:
@@ -234,6 +294,8 @@ def _ipv4(keys: Keys, device: str, glob: GlobalNetwork, findings: list[Finding])
         if gateway and addresses and in_subnet(gateway, addresses[0].address, addresses[0].prefix):
             glob.gateway_users.append(device)
         else:
+            if addresses:
+                glob.gateway_skipped.append((device, str(addresses[0])))
             gateway = None
     defroute = keys.boolean("DEFROUTE", default=True, findings=findings)
     never_default = not defroute
