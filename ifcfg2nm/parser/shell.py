@@ -171,6 +171,8 @@ _BRACE_EXPANSION = re.compile(r"\{[^{}\x00]*(?:,|\.\.)[^{}\x00]*\}")
 _COMMAND_WORD = re.compile(r"[^ \t\n;|&<>()]+")
 _QUOTED = re.compile(r"\\[\s\S]|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"|`(?:[^`\\]|\\[\s\S])*`")
 _FUNCTION = re.compile(r"[^\s;|&()]\s*\(\s*\)")
+_SHELL_TOKEN = re.compile(r"&&|\|\||\|&|&>>?|[<>]+[&|]?|[;&|()]|[^\s;&|()<>]+")
+_CONTROL = frozenset(("&&", "||", "|&", ";", "&", "|"))
 _RESERVED = frozenset(
     "if then else elif fi case esac for select while until do done function { } [[ ]] "
     "time coproc".split()
@@ -518,7 +520,7 @@ class _Reader:
     def _rest(self, key: str, tok: _Tok, array: bool, exported: bool = False) -> None:
         """What follows a value other than blanks, ``;`` and a comment: continuation, commands."""
         s = tok.value
-        more = self._derail(s)
+        more = self._derail("_" + s)
         if "\n" in s:
             self._continuation(key, *self._at(tok, s.index("\n") - 1))
         i = _skip_blanks(s, 0)
@@ -732,21 +734,32 @@ def _skip_blanks(s: str, i: int) -> int:
 def _derails(code: str) -> bool:
     """Whether bash, after this shell code, may read the following lines differently.
 
-    True for what bash continues on the next line (a trailing ``|``/``&&``, an open
-    parenthesis or brace, an unclosed quote, compound commands, here-documents) or
-    aborts the file on (syntax errors such as ``;;``). Plain commands are harmless.
+    True for what bash continues on the next line (a trailing ``|`` or ``&&``, an open
+    parenthesis, an unclosed quote, compound commands, functions, here-documents) or
+    aborts the file on (syntax errors: ``;;``, an empty command between operators, a
+    redirection without a target). Plain commands are harmless.
     """
-    s = _QUOTED.sub("_", code).rstrip(" \t\r\n")
+    s = _QUOTED.sub("_", code)
     if "'" in s or '"' in s or "`" in s or "<<" in s or ";;" in s:
         return True
-    if s.endswith(("|", "&&", "\\")) or s.count("(") != s.count(")"):
+    if s.count("(") != s.count(")") or _FUNCTION.search(s):
         return True
-    if s.count("{") != s.count("}") or _FUNCTION.search(s):
-        return True
-    return any(
-        (m := _COMMAND_WORD.match(part.lstrip(" \t\n"))) is not None and m.group() in _RESERVED
-        for part in re.split(r"[;&|()\n]", s)
-    )
+    command_start = True
+    redirect = False
+    last = ""
+    for tok in _SHELL_TOKEN.findall(s):
+        if tok in _CONTROL:
+            if command_start or redirect:
+                return True
+            command_start, last = True, tok
+        elif tok[0] in "<>&":
+            redirect = True
+        elif tok not in "()":
+            if command_start and not redirect and tok in _RESERVED:
+                return True
+            command_start = command_start and redirect
+            redirect = False
+    return redirect or (command_start and last in ("&&", "||", "|", "|&"))
 
 
 def _brace_expansion(segs: list[_Tok]) -> Optional[tuple[_Tok, int, str]]:
