@@ -324,29 +324,64 @@ def _bond(ctx: _Context, iface: Interface, state: State) -> State:
                    "balance-rr (the kernel default) is written")
     else:
         mode, pairs = settings.mode, settings.options
-    options: State = {}
-    given = dict(pairs)
+    given: dict[str, str] = {}
     for name, value in pairs:
         if name not in NM_BOND_OPTIONS or (name, value) in _BOND_VALUE_UNSUPPORTED:
             ctx.report(NMSTATE_UNSUPPORTED, pos, f"{iface.name}: bond option {name}={value} is not "
                        "accepted by NetworkManager 1.42 (nmstate fails on it); left out")
-            continue
+        else:
+            given[name] = value
+    for name, why in _bond_refusals(mode, given):
+        ctx.report(NMSTATE_CONFLICT, pos, f"{iface.name}: bond option {name}={given.pop(name)} "
+                   f"{why}; NetworkManager refuses it, left out")
+    fail_over_mac = given.get("fail_over_mac")
+    if mode == "active-backup" and fail_over_mac in ("active", "1") and "mac-address" in state:
+        ctx.report(NMSTATE_CONFLICT, pos, f"{iface.name}: a MAC address with fail_over_mac=active "
+                   "is refused by nmstate; the MAC is left out")
+        del state["mac-address"]
+    options: State = {}
+    for name, value in given.items():
         if name in ("use_carrier", "tlb_dynamic_lb") and value in _BOND_ON_OFF:
             options[name] = _BOND_ON_OFF[value]  # nmstate 1.2 turns any non-empty string into 1
         elif name == "all_slaves_active" and value in _BOND_ON_OFF:
             options[name] = "delivered" if _BOND_ON_OFF[value] else "dropped"
         else:
             options[name] = value
-    if _nonzero(given.get("miimon")) and _nonzero(given.get("arp_interval")):
-        ctx.report(NMSTATE_CONFLICT, pos, f"{iface.name}: miimon and arp_interval are both set; "
-                   "nmstate refuses that, arp_interval is left out")
-        options.pop("arp_interval", None)
-    fail_over_mac = given.get("fail_over_mac")
-    if mode == "active-backup" and fail_over_mac in ("active", "1") and "mac-address" in state:
-        ctx.report(NMSTATE_CONFLICT, pos, f"{iface.name}: a MAC address with fail_over_mac=active "
-                   "is refused by nmstate; the MAC is left out")
-        del state["mac-address"]
     return {"mode": mode, "port": [p.name for p in _ports(ctx, iface.name)], "options": options}
+
+
+def _bond_refusals(mode: str, options: dict[str, str]) -> list[tuple[str, str]]:
+    """Options NetworkManager 1.42's verify() (and nmstate) refuse in this combination,
+    checked in order on what the earlier checks left."""
+    out: list[tuple[str, str]] = []
+    options = dict(options)
+
+    def number(name: str, default: int) -> int:
+        text = options.get(name)
+        return int(text) if text is not None and text.isdigit() else default
+
+    def refuse(name: str, why: str) -> None:
+        if name in options:
+            del options[name]
+            out.append((name, why))
+
+    if mode not in ("active-backup", "balance-tlb", "balance-alb"):
+        refuse("primary", f"has no effect in mode {mode}")
+    if mode != "802.3ad" and options.get("lacp_rate") not in (None, "slow", "0"):
+        refuse("lacp_rate", f"has no effect in mode {mode}")
+    if mode in ("balance-tlb", "balance-alb") and number("arp_interval", 0) > 0:
+        refuse("arp_interval", f"is refused in mode {mode}")
+    if number("arp_interval", 0) > 0 and "arp_ip_target" not in options:
+        refuse("arp_interval", "has no effect without arp_ip_target")
+    if "arp_ip_target" in options and number("arp_interval", 0) == 0:
+        refuse("arp_ip_target", "has no effect without arp_interval")
+    if number("miimon", 100) == 0:
+        for name in ("updelay", "downdelay"):
+            if number(name, 0) > 0:
+                refuse(name, "has no effect without miimon")
+    if _nonzero(options.get("miimon")) and _nonzero(options.get("arp_interval")):
+        refuse("arp_interval", "together with miimon (nmstate refuses both)")
+    return out
 
 
 def _nonzero(value: Optional[str]) -> bool:
@@ -929,6 +964,10 @@ def _dns(ctx: _Context, routes: list[State]) -> Optional[State]:
         ctx.report(NMSTATE_DNS_GLOBAL, NOWHERE, "DNS servers of several profiles become one "
                    "global list in nmstate, stored on the profile nmstate picks")
     servers = _placeable(ctx, servers, routes)
+    if search and not servers:
+        ctx.report(NMSTATE_DNS, NOWHERE, f"DNS search {' '.join(search)}: left out, nmstate 1.2 "
+                   "stores search domains only together with a name server")
+        search = []
     if not servers and not search and default_net is None:
         return None
     out: State = {"server": servers}

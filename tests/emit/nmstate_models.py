@@ -254,23 +254,48 @@ def unsupported_host() -> HostConfig:
         interfaces=(
             iface("eth0", autoconnect=False, mac_address="52:54:00:0c:00:01",
                   ethernet=EthernetSettings(wake_on_lan="magic"),
-                  ethtool=(("feature-tx-tcp-segmentation", "false"),),
+                  ethtool=(("pause-rx", "true"), ("pause-tx", "false"),
+                           ("feature-tx-scatter-gather", "true"),
+                           ("feature-tx-tcp-segmentation", "false")),
                   ipv4=IpConfig(4, "link-local"), ipv6=IpConfig(6, "ignore")),
             iface("eth1", ipv4=IpConfig(4, "auto", route_metric=300, dhcp_hostname="h1"),
+                  ethtool=(("pause-tx", "true"),),
                   ipv6=IpConfig(6, "disabled"), extra=(("connection.zone", "trusted"),)),
             iface("eth1.7", InterfaceType.VLAN, vlan=VlanSettings(7, "eth1", ("gvrp",)),
-                  ipv4=static4("192.0.2.7", 24)),
+                  ipv4=static4("192.0.2.7", 24, dns=("192.0.2.53",), dns_search=("example.net",)),
+                  ipv6=IpConfig(6, "manual", (IpAddress("fd00:7::7", 64),), dns=("fd00:7::53",))),
+            iface("br9", InterfaceType.BRIDGE, bridge=BridgeSettings(stp=False, forward_delay=4)),
             iface("bond2", InterfaceType.BOND,
                   bond=BondSettings("802.3ad", (("lacp_active", "on"), ("miimon", "100")))),
             port("eth9", "bond2", PortType.BOND),
         ),
         routes=(Route("10.1.0.0/16", "eth1", gateway="192.0.2.254"),
+                Route("fd00:99::/64", "eth0"),
                 Route("10.2.0.0/16", "eth1.7", type="blackhole"),
                 Route("10.3.0.0/16", "eth1.7", gateway="192.0.2.1", source_address="192.0.2.7")),
         rules=(RoutingRule(4, priority=10, table=200, source_prefix="192.0.2.0/24"),
                RoutingRule(4, priority=11, table=254, fwmark=7, source_prefix="192.0.2.0/24"),
                RoutingRule(4, priority=12, action="prohibit", source_prefix="192.0.2.0/24")),
         dns=DnsConfig(servers=("192.0.2.53",), options=("rotate",)),
+    )
+
+
+def dns_elsewhere_host() -> HostConfig:
+    """DNS and a main-table rule kept on a profile without gateway: nmstate moves them to
+    the profile with the main-table routes."""
+    return HostConfig(
+        origin="ifcfg",
+        interfaces=(
+            iface("eth0", ipv4=static4("192.0.2.10", 24, "192.0.2.1"),
+                  ipv6=IpConfig(6, "manual", (IpAddress("2001:db8::10", 64),),
+                                gateway="2001:db8::1")),
+            iface("eth1", ipv4=static4("198.51.100.10", 24, dns=("198.51.100.53",),
+                                       dns_search=("example.com",)),
+                  ipv6=IpConfig(6, "manual", (IpAddress("2001:db8:1::10", 64),),
+                                dns=("2001:db8:1::53",))),
+        ),
+        rules=(RoutingRule(4, priority=500, table=254, destination_prefix="10.9.0.0/16",
+                           interface="eth1"),),
     )
 
 
@@ -284,4 +309,5 @@ ALL: dict[str, Callable[[], HostConfig]] = {
     "ovs": ovs_host,
     "ifcfg-kitchen-sink": ifcfg_kitchen_sink_host,
     "unsupported": unsupported_host,
+    "dns-elsewhere": dns_elsewhere_host,
 }

@@ -15,6 +15,7 @@ unavailable, for ``pytest.skip``.
 from __future__ import annotations
 
 import contextlib
+import copy
 import ipaddress
 import logging
 import socket
@@ -77,9 +78,10 @@ def schema_validate(state: dict[str, Any]) -> None:
 
 
 def generate_keyfiles(state: dict[str, Any]) -> dict[str, str]:
-    """Keyfile text by file name, as nmstate's NetworkManager plugin generates it."""
+    """Keyfile text by file name, as nmstate's NetworkManager plugin generates it
+    (on a copy: libnmstate edits the state it is given)."""
     with quiet():
-        configs = libnmstate.generate_configurations(state)
+        configs = libnmstate.generate_configurations(copy.deepcopy(state))
     return {name: text for name, text in configs.get("NetworkManager", [])}
 
 
