@@ -141,8 +141,6 @@ class _Statements(Transformer[_Tok, list[_Stmt]]):
         return ("lines", children)
 
 
-
-
 def _make_parser(grammar: str) -> Lark:
     return Lark(
         grammar, parser="lalr", lexer="contextual", transformer=_Statements(),
@@ -163,8 +161,10 @@ _PLAIN_QUOTES = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _VALUE_END = frozenset(("TRAIL", "REST"))
 _WORD_START = frozenset(("WORDKEY", "WORDNAME"))
 _DQ_SPECIAL = re.compile(r"\\[\s\S]|[$`\n]")
+_ESCAPE = re.compile(r"\\[\s\S]")
 _PARAM_START = re.compile(r"[A-Za-z0-9_@*#?$!{(\[-]")
 _ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_NOT_QUITE_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+=|\[|[ \t]+=)")
 _NON_ASCII_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff]")
 _SURROGATE = re.compile(r"[\udc80-\udcff]")
 _BRACE_EXPANSION = re.compile(r"\{[^{}\x00]*(?:,|\.\.)[^{}\x00]*\}")
@@ -186,7 +186,7 @@ _ANSI_SIMPLE = {
 }
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 _METACHAR_WHAT = {
-    "|": "a pipe", "&": "a background or '&&' operator", ";": "a command separator",
+    "|": "a pipe", "&": "a background or '&&' operator",
     "<": "an input redirection",
     ">": "an output redirection (bash would create or truncate a file)",
     "(": "a subshell or array", ")": "a closing parenthesis",
@@ -317,13 +317,13 @@ class _Reader:
             segs = group[1:]
             value, nm_empty, _ = self._value(key, segs, export=True)
             last: _Tok = segs[-1] if segs else key_tok
+            raw_end = last.end_pos
             commented = False
             if end is not None and group is groups[-1]:
                 commented = end.type == "TRAIL" and "#" in end.value
                 last = end
             self._finish(
-                key_tok, key, value, nm_empty or rest_error, False, last.end_pos if last is not end
-                else (segs[-1].end_pos if segs else key_tok.end_pos), last, commented, True,
+                key_tok, key, value, nm_empty or rest_error, False, raw_end, last, commented, True,
             )
 
     def command(self, tok: _Tok) -> None:
@@ -331,7 +331,7 @@ class _Reader:
         s = tok.value
         body = s.lstrip(" \t")
         line, col = tok.line, tok.column + len(s) - len(body)
-        special = re.match(r"([A-Za-z_][A-Za-z0-9_]*)(\+=|\[|[ \t]+=)", body)
+        special = _NOT_QUITE_ASSIGNMENT.match(body)
         word_match = _COMMAND_WORD.match(body)
         word = word_match.group() if word_match else body[:1]
         if body.startswith("\ufeff"):
@@ -470,6 +470,9 @@ class _Reader:
             nm_empty = True
         if "\\" not in body and "$" not in body and "`" not in body and "\n" not in body:
             return body, nm_empty
+        code = _ESCAPE.sub("", body)
+        if ("$(" in code and code.count("(") != code.count(")")) or code.count("`") % 2:
+            self.derailed = True  # a quote inside $(…) or `…` closed this one too early
         out: list[str] = []
         pos = 0
         for m in _DQ_SPECIAL.finditer(body):
@@ -491,15 +494,12 @@ class _Reader:
                     kind = _expansion_kind(body[m.start():m.start() + 3])
                     self._expansion(key, seg, offset, kind)
                     nm_empty = True
-                    if kind == "command substitution":
-                        self.derailed = True
                 else:
                     differs.append((seg, "it rejects an unescaped $ inside double quotes"))
                 out.append(found)
             elif found == "`":
                 self._expansion(key, seg, offset, "command substitution")
                 nm_empty = True
-                self.derailed = True
             else:
                 self._multiline(key, seg)
                 nm_empty = True

@@ -179,6 +179,8 @@ ROWS: list[Row] = [
     ("syntax error stops bash", "A=1;;\nB=2\n", "B", "2", False, [(CMD, 1, 4)]),
     ("plain command keeps later lines", "echo hi\nB=2\n", "B", "2", True, [(CMD, 1, 1)]),
     ("substitution keeps later lines", "A=$(x)\nB=2\n", "B", "2", True, [(EXP, 1, 3)]),
+    ("quoted substitution keeps later lines", 'A="$(x)"\nB=2\n', "B", "2", True, [(EXP, 1, 4)]),
+    ("quotes inside substitution", 'A="$(echo "x")"\nB=2\n', "B", "2", False, [(EXP, 1, 4)]),
     # --- duplicates, encoding, line ends -----------------------------------------------
     ("duplicate", "A=1\nA=2\n", "A", "2", True, [(DUP, 2, 1)]),
     ("invalid utf-8", b"A=a\xff\n", "A", "", False, [(UTF8, 1, 4)]),
