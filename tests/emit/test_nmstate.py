@@ -433,3 +433,30 @@ def test_output_is_byte_identical_on_a_second_run(name: str, fmt: str) -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="toml"):
         dump_state({}, "toml")
+
+
+# -- through VDSM's lowering (ifcfg2nm.model.lower) --------------------------------------
+
+
+def _lower() -> Any:
+    lower = pytest.importorskip("ifcfg2nm.model.lower")
+    return lower.lower_vdsm
+
+
+def test_lowered_management_network_is_vdsm_first_example_without_live_mac() -> None:
+    host = _lower()([m.ovirtmgmt_host().networks[0]], [])
+    expected = yaml.safe_load(OVIRTMGMT)
+    del interface(expected, "ovirtmgmt")["mac-address"]  # the live port MAC is the upgrade's
+    assert state_of(host) == expected
+
+
+def test_lowered_vm_network_is_vdsm_second_example() -> None:
+    vmnet = m.vmnet_host()
+    host = _lower()(vmnet.networks, vmnet.bonds)
+    expected = yaml.safe_load(VMNET)
+    # VDSM wrote bridge_opts to sysfs after nmstate (§5.9); the lowering keeps what
+    # NetworkManager can hold, so it is in the state (multicast_router has no nmstate field).
+    interface(expected, "vmnet")["bridge"]["options"]["multicast-snooping"] = True
+    state, findings = nmstate_state(host)
+    assert state == expected
+    assert any("multicast-router" in f.message for f in findings)
