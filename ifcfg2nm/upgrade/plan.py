@@ -228,7 +228,7 @@ def _files(tree: HostTree, write: Sequence[PlannedProfile]) -> tuple[tuple[str, 
     docs: list[Union[ShellFile, RouteFile, RuleFile]] = [*tree.ifcfg, *tree.routes, *tree.rules]
     for doc in docs:
         rel = _rel(tree, doc.path)
-        if doc.ownership.owner is Owner.VDSM:
+        if doc.ownership.vdsm_owned:
             remove.append(rel)
             continue
         keep.append(rel)
@@ -272,7 +272,7 @@ def _take_down(
             where[name] = position
 
     for doc in tree.ifcfg:
-        if doc.ownership.owner is not Owner.VDSM:
+        if not doc.ownership.vdsm_owned:
             continue
         kind = _ifcfg_kind(doc)
         if kind is not None:

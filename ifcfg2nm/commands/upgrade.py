@@ -1,0 +1,61 @@
+"""``ifcfg2nm upgrade`` and ``ifcfg2nm rollback``: move a VDSM host to NetworkManager, safely, or undo it.
+
+Both run as a ``%posttrans`` would: no prompts, bounded time, a report on
+stdout and problems on stderr. Exit codes: 0 committed or nothing to do,
+1 refused (blocking findings, another run, backend unavailable) or failed
+and rolled back, 2 usage error or unreadable input, 70 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+from ifcfg2nm.upgrade.runner import BACKENDS, DEFAULT_TIMEOUT, Options, rollback_command, upgrade
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "upgrade", parents=[common], help="take down VDSM's networking and hand it to NetworkManager",
+        description="Back up and flush VDSM's network files, take down the devices it made and restore its "
+                    "networks through NetworkManager, verified, with rollback on any failure.",
+    )
+    p.add_argument("--root", default="/", metavar="DIR", help="the host tree (default /)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan; write and change nothing")
+    p.add_argument("--backend", choices=BACKENDS, default="auto",
+                   help="nm: NetworkManager over D-Bus; nmstate: libnmstate; offline: keyfiles under --root only; "
+                        "auto: nm when NetworkManager runs, else offline (default)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"bound for the whole run, seconds (default {DEFAULT_TIMEOUT:g}); then it rolls back")
+    p.add_argument("--probe", metavar="ADDRESS",
+                   help="after verification, require an answer from ADDRESS (IP: ICMP echo; HOST:PORT: TCP)")
+    p.set_defaults(handler=run_upgrade)
+
+    r = sub.add_parser(
+        "rollback", parents=[common], help="put back the last upgrade's files",
+        description="Undo an unfinished upgrade completely, or put back the files of the last committed one "
+                    "from its backup (NetworkManager profiles are left in place and listed).",
+    )
+    r.add_argument("--root", default="/", metavar="DIR", help="the host tree (default /)")
+    r.set_defaults(handler=run_rollback)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 86400 seconds")
+    return value
+
+
+def run_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    opts = Options(root=args.root, dry_run=args.dry_run, backend=args.backend, timeout=args.timeout,
+                   probe=args.probe)
+    return upgrade(opts, out, sys.stderr)
+
+
+def run_rollback(args: argparse.Namespace, out: TextIO) -> int:
+    return rollback_command(Options(root=args.root), out, sys.stderr)

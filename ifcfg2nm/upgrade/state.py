@@ -1,0 +1,84 @@
+"""Where the upgrade keeps its own state under ``--root``: lock, journal, backups, seal.
+
+Everything lives in ``var/lib/ifcfg2nm/`` of the host tree, so a crashed run
+finds its journal and backups again on the next boot, whatever the root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ifcfg2nm.atomic import fsync_dir, write_atomic
+
+STATE_DIR = "var/lib/ifcfg2nm"
+
+
+@dataclass(frozen=True)
+class StatePaths:
+    """The state files of one host tree."""
+
+    root: str
+
+    @property
+    def dir(self) -> str:
+        return os.path.join(self.root, STATE_DIR)
+
+    @property
+    def lock(self) -> str:
+        return os.path.join(self.dir, "lock")
+
+    @property
+    def journal(self) -> str:
+        """The journal of the run in progress (absent when none is)."""
+        return os.path.join(self.dir, "journal.json")
+
+    @property
+    def seal(self) -> str:
+        """Written on commit: a second upgrade is a no-op."""
+        return os.path.join(self.dir, "seal")
+
+    def run_dir(self, run_id: str) -> str:
+        """Backups, live snapshot and the finished journal of one run."""
+        return os.path.join(self.dir, "backup", run_id)
+
+    def ensure(self) -> None:
+        """Create the state directory (mode 0700: backups hold the host's network files)."""
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+
+
+def new_run_id() -> str:
+    """Sortable and unique: UTC time plus randomness."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def write_json(path: str, value: Any) -> None:
+    """Atomically (temp file, fsync, rename, fsync dir), mode 0600."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    write_atomic(path, (json.dumps(value, indent=2, sort_keys=True) + "\n").encode(), 0o600)
+
+
+def read_json(path: str) -> Optional[Any]:
+    """The decoded file, or None when it does not exist."""
+    try:
+        with open(path, "rb") as f:
+            return json.loads(f.read().decode("utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def remove(path: str) -> None:
+    """Unlink durably; a missing file is fine."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return
+    fsync_dir(os.path.dirname(path))
