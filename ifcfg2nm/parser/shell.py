@@ -41,6 +41,7 @@ detailed terminals. Findings: at most one per code for each assignment.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from pathlib import Path
 from typing import Optional, Protocol, cast
@@ -156,7 +157,7 @@ _PLAIN_VALUE = (
 )
 """A value of the LINES terminal: no escapes, expansions or operators (see shell.lark)."""
 _PLAIN_ASSIGNMENT = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=(" + _PLAIN_VALUE + ")", re.M)
-_PLAIN_QUOTES = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_PLAIN_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 _VALUE_END = frozenset(("TRAIL", "REST"))
 _WORD_START = frozenset(("WORDKEY", "WORDNAME"))
@@ -203,10 +204,14 @@ def parse_shell_file(
 def _parse(parser: Lark, data: bytes, path: str, kind: FileKind, host_path: str) -> ShellFile:
     text = data.decode("utf-8", "surrogateescape")
     reader = _Reader(path, text)
-    stmts = cast(list[_Stmt], parser.parse(text))
+    if _lines_terminal(parser).fullmatch(text):
+        reader.plain_lines(text, 1)
+        stmts: list[_Stmt] = []
+    else:
+        stmts = cast(list[_Stmt], parser.parse(text))
     for what, children in stmts:
         if what == "lines":
-            reader.plain_lines(children[0])
+            reader.plain_lines(children[0].value, children[0].line)
         elif what == "assign":
             reader.assignment(children)
         elif what == "export":
@@ -239,18 +244,27 @@ class _Reader:
 
     # -- statements ----------------------------------------------------------------
 
-    def plain_lines(self, tok: _Tok) -> None:
-        """A LINES token: only assignments with plain values, comments and blank lines."""
-        block = tok.value
-        line = tok.line
+    def plain_lines(self, block: str, line: int) -> None:
+        """A LINES token: only assignments with plain values, comments and blank lines.
+
+        This is where almost all the time goes, hence the local names and no helpers.
+        """
+        path = self.path
+        seen = self.seen
+        append = self.assignments.append
+        exact = not self.derailed
         pos = 0
         for m in _PLAIN_ASSIGNMENT.finditer(block):
             start = m.start()
             line += block.count("\n", pos, start)
             pos = start
-            raw = m.group(2)
-            value = _PLAIN_QUOTES.sub(r"\1\2", raw) if "'" in raw or '"' in raw else raw
-            self._add_at(m.group(1), value, raw, line, m.start(1) - start + 1, True)
+            key, raw = m.group(1, 2)
+            value = raw if "'" not in raw and '"' not in raw else _unquote_plain(raw)
+            col = m.start(1) - start + 1
+            if key in seen:
+                self._duplicate(key, line, col)
+            seen[key] = line
+            append(Assignment(key, value, Position(path, line, col), raw, exact))
 
     def assignment(self, children: list[_Tok]) -> None:
         key_tok = children[0]
@@ -587,14 +601,16 @@ class _Reader:
         exact = exact and not self.derailed
         if not raw.isascii():
             raw = _SURROGATE.sub("\ufffd", raw)
-        previous = self.seen.get(key)
-        if previous is not None:
-            self.findings.append(IFCFG_DUPLICATE_KEY(
-                Position(self.path, line, col),
-                f"{key} is set again (before on line {previous}); the last value wins",
-            ))
+        if key in self.seen:
+            self._duplicate(key, line, col)
         self.seen[key] = line
         self.assignments.append(Assignment(key, value, Position(self.path, line, col), raw, exact))
+
+    def _duplicate(self, key: str, line: int, col: int) -> None:
+        self.findings.append(IFCFG_DUPLICATE_KEY(
+            Position(self.path, line, col),
+            f"{key} is set again (before on line {self.seen[key]}); the last value wins",
+        ))
 
     def _report(self, code: FindingCode, line: int, col: int, message: str) -> None:
         """Add a finding, at most one per code for the statement or assignment at hand."""
@@ -686,6 +702,20 @@ class _Reader:
             self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         index = bisect.bisect_right(self.line_starts, offset) - 1
         return index + 1, offset - self.line_starts[index] + 1
+
+
+@functools.cache
+def _lines_terminal(parser: Lark) -> re.Pattern[str]:
+    """The LINES terminal: a file it matches whole needs no parser run at all."""
+    return re.compile(parser.get_terminal("LINES").pattern.to_regexp())
+
+
+def _unquote_plain(raw: str) -> str:
+    """A LINES value with quotes: they contain no escapes, so removing them is enough."""
+    q = raw[0]
+    if q in "'\"" and raw[-1] == q and raw.count(q) == 2:
+        return raw[1:-1]
+    return _PLAIN_QUOTED.sub(lambda m: m.group()[1:-1], raw)
 
 
 def _tilde(bare: str, first: bool, last: bool) -> int:

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ifcfg2nm.findings import Severity
-from ifcfg2nm.parser.documents import ShellFile
+from ifcfg2nm.parser import shell
+from ifcfg2nm.parser.documents import FileKind, ShellFile
 from ifcfg2nm.parser.shell import parse_shell_file
 
 BASH = shutil.which("bash")
@@ -240,3 +241,21 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
 def test_shellish_text_never_raises(text: str) -> None:
     data = text.encode("utf-8", "surrogateescape")
     check_positions(data, parse_shell_file(data, "f"))
+
+
+SLOW = shell._make_parser(re.sub(r"^LINES\.\d+:.*$", "LINES: /(?!)x/", shell._GRAMMAR, flags=re.M))
+plain_files = st.lists(
+    st.sampled_from([
+        "A=1\n", "B='x y'\n", 'C="a b"\n', "  D=x#y # c\n", "# c\n", "\n", "E=\n", "A=2\n",
+        "F='a'\"b\"c\n", "G=é\n", "H='\r'\n", "I=$'x'\n", "J=a\\ b\n", "K=1;\n", "L=x\r\n",
+        "M=a b\n", "N=~\n", "O='q\n", "P=$(x)\n",
+    ]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(plain_files, shellish))
+def test_plain_lines_shortcut_reads_like_the_detailed_grammar(text: str) -> None:
+    data = text.encode("utf-8", "surrogateescape")
+    assert parse_shell_file(data, "f") == shell._parse(SLOW, data, "f", FileKind.IFCFG, "")
