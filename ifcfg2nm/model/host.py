@@ -121,8 +121,9 @@ class BridgePortSettings:
 class VlanSettings:
     id: int
     parent: str
-    flags: Tuple[str, ...] = ()
-    """Subset of ``reorder-headers``, ``gvrp``, ``loose-binding``, ``mvrp`` that is on."""
+    flags: Tuple[str, ...] = ("reorder-headers",)
+    """Subset of ``reorder-headers``, ``gvrp``, ``loose-binding``, ``mvrp`` that is on;
+    the kernel's and NetworkManager's default is reorder-headers alone."""
     protocol: Optional[str] = None
     ingress_priority_map: Tuple[str, ...] = ()
     egress_priority_map: Tuple[str, ...] = ()
