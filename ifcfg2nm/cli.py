@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import Callable, Optional, TextIO
 
 from ifcfg2nm import __version__, exitcodes
-from ifcfg2nm.commands import convert, parse
+from ifcfg2nm.commands import convert, parse, restore
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
-COMMANDS = (parse, convert)
+COMMANDS = (parse, convert, restore)
 """One module per subcommand, each with ``add_parser(subparsers, common)``."""
 
 

@@ -82,9 +82,9 @@ FOREIGN_NIC = (
 class Network:
     """One VDSM network on its own NIC (a veth).
 
-    ``address`` is the static address (CIDR) or, with ``dhcp``, the address the
-    DHCP server leases (its pool is exactly that address, so the lease is
-    deterministic). ``source_routing``: VDSM's route-/rule- files and their
+    ``address`` is the static address (CIDR) or, with ``dhcp``, the address of the
+    old host's lease (not the first free one of the server's pool, so a client the
+    server does not recognise gets a different address). ``source_routing``: VDSM's route-/rule- files and their
     kernel table/rules, written for static networks with a gateway.
     """
 
@@ -143,8 +143,8 @@ def static_spec(**kw: Any) -> HostSpec:
 
 
 def dhcp_spec(**kw: Any) -> HostSpec:
-    """ovirtmgmt on eth0 by DHCP (dnsmasq leases 192.0.2.50/24, router 192.0.2.1)."""
-    args: dict[str, Any] = {"dhcp": True, "address": "192.0.2.50/24", "gateway": "192.0.2.1"}
+    """ovirtmgmt on eth0 by DHCP: the old lease is 192.0.2.77/24 (pool .41-.90, first free .41), router .1."""
+    args: dict[str, Any] = {"dhcp": True, "address": "192.0.2.77/24", "gateway": "192.0.2.1"}
     args.update(kw)
     return HostSpec(networks=(Network(**args),))
 
@@ -311,11 +311,12 @@ class Dnsmasq:
         self.leasefile.write_text(f"{expiry} {self.client_mac} {self.lease.ip} vdsm-host *\n")
 
     def start(self) -> None:
-        pool = str(self.lease.ip)
+        hosts = list(self.lease.network.hosts())
+        first, last = hosts[min(40, len(hosts) - 1)], hosts[min(89, len(hosts) - 1)]
         self.pidfile.unlink(missing_ok=True)
         cmd = ["ip", "netns", "exec", self.netns, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
                "--port=0", "--bind-interfaces", f"--interface={self.iface}", "--except-interface=lo",
-               f"--dhcp-range={pool},{pool},{self.lease.netmask},{LEASE_SECONDS}",
+               f"--dhcp-range={first},{last},{self.lease.netmask},{LEASE_SECONDS}",
                f"--dhcp-option=option:router,{self.router}", "--dhcp-authoritative",
                f"--dhcp-leasefile={self.leasefile}", f"--pid-file={self.pidfile}", "--user=root",
                "--log-dhcp", f"--log-facility={self.logfile}"]
@@ -390,7 +391,8 @@ class VdsmHost:
         return next(n for n in self.spec.networks if n.name == name)
 
     def remove(self) -> None:
-        """Stop the DHCP servers and delete the peer netns (and with it the veth pairs)."""
+        """Stop the DHCP servers, delete the peer netns (and with it the veth pairs), the bridges
+        and VDSM's source-routing rules."""
         for server in self.dhcp_servers.values():
             server.stop()
         self.dhcp_servers.clear()
@@ -400,6 +402,12 @@ class VdsmHost:
             if net.bridged:
                 with suppress(RuntimeError):
                     ip(self.netns, "link", "del", net.name)
+            table = net.source_table
+            while table is not None:  # rules outlive the devices; the upgrade may have removed them
+                try:
+                    ip(self.netns, "rule", "del", "prio", str(SOURCE_RULE_PRIORITY), "table", str(table))
+                except RuntimeError:
+                    break
 
 
 def _nics(spec: HostSpec) -> list[tuple[str, Optional[Network]]]:

@@ -1,0 +1,94 @@
+"""``ifcfg2nm restore [--root DIR] [--force]``: re-apply VDSM's persisted networks at boot.
+
+Run by ifcfg2nm-restore.service after NetworkManager on hosts ifcfg2nm
+migrated (its seal exists); does nothing on others, and nothing a second time
+in the same boot unless ``--force``. Exit codes: 0 nothing differed or every
+repair worked (skipped networks are warnings, as with VDSM); 1 a repair
+failed, NetworkManager was unreachable, or an upgrade/rollback is unfinished
+or running; 2 the persisted config is unreadable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any, TextIO
+
+from ifcfg2nm import exitcodes
+from ifcfg2nm.commands.common import unreadable
+from ifcfg2nm.findings import Severity, sorted_findings
+
+PROG = "ifcfg2nm restore"
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "restore", parents=[common], help="make the running networks match VDSM's persisted ones (boot)",
+        description="Compare VDSM's persisted networks with NetworkManager's profiles and the kernel, and "
+                    "re-apply only what differs. Once per boot unless --force.",
+    )
+    p.add_argument("--root", default="/", metavar="DIR", help="the host tree (default /)")
+    p.add_argument("--force", action="store_true", help="run even if this boot was restored already")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="seconds to wait for NetworkManager's start-up and for each activation (default 60)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from ifcfg2nm.upgrade.restore import already_restored, marker_path
+
+    root = args.root
+    if not args.force and already_restored(root):
+        out.write(f"{PROG}: already done this boot ({marker_path(root)}); --force runs it again\n")
+        return exitcodes.OK
+    from ifcfg2nm.upgrade.lock import LockBusy, RunLock
+    from ifcfg2nm.upgrade.state import StatePaths
+
+    paths = StatePaths(root)
+    if os.path.exists(paths.journal):
+        print(f"{PROG}: an upgrade or rollback of this host did not finish ({paths.journal}): "
+              "run 'ifcfg2nm upgrade' or 'ifcfg2nm rollback' first", file=sys.stderr)
+        return exitcodes.BLOCKED
+    if not os.path.exists(paths.seal):
+        out.write(f"{PROG}: this host was not migrated by ifcfg2nm ({paths.seal} missing): nothing to restore\n")
+        return exitcodes.OK
+    try:
+        with RunLock(paths.lock):
+            return _restore(args, out)
+    except LockBusy as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return exitcodes.BLOCKED
+
+
+def _restore(args: argparse.Namespace, out: TextIO) -> int:
+    from ifcfg2nm.upgrade import kernel
+    from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
+    from ifcfg2nm.upgrade.restore import make_target, restore, write_marker
+
+    root = args.root
+    target = make_target(root, (link.name for link in kernel.read_links()))
+    if target is None:
+        out.write(f"{PROG}: no persisted networks under {root}: nothing to restore\n")
+        write_marker(root)
+        return exitcodes.OK
+    worth = [f for f in (*target.findings, *target.skipped) if f.severity is not Severity.INFO]
+    for f in sorted_findings(worth):
+        print(f"{PROG}: {f}", file=sys.stderr)
+    if any(unreadable(f) for f in target.findings):
+        print(f"{PROG}: the persisted config cannot be read: nothing changed", file=sys.stderr)
+        return exitcodes.USAGE
+    try:
+        with NMClient(timeout=10.0) as nm:
+            nm.wait_startup_complete(timeout=args.timeout)
+            result = restore(nm, target, timeout=args.timeout)
+    except NMError as e:
+        print(f"{PROG}: NetworkManager: {e}", file=sys.stderr)
+        return exitcodes.BLOCKED
+    unchanged = [o for o in result.outcomes if o.action == "unchanged"]
+    for o in result.outcomes:
+        if o.action != "unchanged":
+            out.write(f"{PROG}: {o.line()}\n")
+    out.write(f"{PROG}: {len(unchanged)} of {len(result.outcomes)} profile(s) already matched\n")
+    write_marker(root)
+    return exitcodes.BLOCKED if result.failed else exitcodes.OK
