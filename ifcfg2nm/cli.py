@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import Callable, Optional, TextIO
 
 from ifcfg2nm import __version__, exitcodes
-from ifcfg2nm.commands import convert, parse, restore
+from ifcfg2nm.commands import audit, convert, parse, restore, upgrade
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
-COMMANDS = (parse, convert, restore)
+COMMANDS = (parse, convert, audit, restore, upgrade)
 """One module per subcommand, each with ``add_parser(subparsers, common)``."""
 
 
