@@ -60,15 +60,16 @@ def inside(root: str, path: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def resolve_host_path(root: str, rel: str) -> Union[str, Finding, None]:
+def resolve_host_path(root: str, rel: str, real_root: Optional[str] = None) -> Union[str, Finding, None]:
     """The real path of host path ``rel`` under ``root``, following links chroot-style.
 
     A collected host tree holds the host's own links: an absolute target
     (VDSM's ``netconf`` link, ``var/run -> /run``) means the same path inside the
     tree, never on this machine. None when the path (or a link target) does
     not exist; a finding when a link climbs above the root or loops.
+    ``real_root`` is ``os.path.realpath(root)`` when the caller has it already.
     """
-    real_root = os.path.realpath(root)
+    real_root = real_root or os.path.realpath(root)
     shown = os.path.join(root, rel)
     current = real_root
     pending = [c for c in rel.split("/") if c]
@@ -84,7 +85,11 @@ def resolve_host_path(root: str, rel: str) -> Union[str, Finding, None]:
             current = os.path.dirname(current)
             continue
         candidate = os.path.join(current, part)
-        if os.path.islink(candidate):
+        try:
+            mode = os.lstat(candidate).st_mode  # one lstat for islink() and lexists()
+        except (OSError, ValueError):
+            return None
+        if stat.S_ISLNK(mode):
             links += 1
             if links > MAX_LINKS:
                 return INPUT_SYMLINK_LOOP(Position(shown), f"{shown}: symbolic link loop")
@@ -96,8 +101,6 @@ def resolve_host_path(root: str, rel: str) -> Union[str, Finding, None]:
                 current = real_root
             pending.extend(reversed([c for c in target.split("/") if c]))
             continue
-        if not os.path.lexists(candidate):
-            return None
         current = candidate
     return current
 
@@ -111,7 +114,7 @@ def resolve_in_tree(root: str, path: str) -> Union[str, Finding]:
         rel = os.path.relpath(absolute, real_root)
         if rel.startswith(".."):
             return INPUT_SYMLINK_ESCAPES(Position(path), f"{path} is outside the host tree {root}")
-    resolved = resolve_host_path(root, rel)
+    resolved = resolve_host_path(root, rel, real_root)
     if resolved is None:
         what = "dangling symbolic link" if os.path.islink(path) else "No such file or directory"
         return INPUT_UNREADABLE(Position(path), f"{path}: {what}")

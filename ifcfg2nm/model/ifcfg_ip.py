@@ -118,6 +118,9 @@ IPV6_KEYS = (
     "IPV6_ROUTE_TABLE", "IPV6FORWARDING",
 )
 MAX_ADDRESS_INDEX = 255
+_INDICES = ("", *(str(n) for n in range(MAX_ADDRESS_INDEX + 1)))
+"""Address indices in initscripts' order (built once: this is on every profile's path)."""
+_GATEWAY_RANK = {"GATEWAY" + index: rank for rank, index in enumerate(_INDICES)}
 
 
 @dataclass
@@ -223,7 +226,7 @@ def _dhcp_client_id(keys: Keys, device: str, ipv4: IpConfig) -> list[Finding]:
 def ipv4_addresses(keys: Keys, device: str, findings: list[Finding]) -> tuple[IpAddress, ...]:
     """IPADDR, IPADDR0, IPADDR1, IPADDR2…: the first gap from index 2 ends the list (both readers)."""
     out: list[IpAddress] = []
-    for index in ["", *(str(n) for n in range(MAX_ADDRESS_INDEX + 1))]:
+    for index in _INDICES:
         text = keys.get("IPADDR" + index)
         if not text:
             if index and int(index) >= 2:
@@ -355,8 +358,7 @@ def _ipv4(keys: Keys, device: str, glob: GlobalNetwork, findings: list[Finding])
 def _first_gateway(keys: Keys) -> tuple[str, Optional[str]]:
     """NetworkManager's rule: the first GATEWAYn found while walking the address indices."""
     found: tuple[str, Optional[str]] = ("GATEWAY", None)
-    for index in ["", *(str(n) for n in range(MAX_ADDRESS_INDEX + 1))]:
-        key = "GATEWAY" + index
+    for key in sorted((k for k in keys.names() if k in _GATEWAY_RANK), key=_GATEWAY_RANK.__getitem__):
         text = keys.get(key)
         if text and found[1] is None:
             found = (key, text)

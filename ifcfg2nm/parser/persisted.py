@@ -177,6 +177,14 @@ def parse_persisted_file(
         findings.append(PERSISTED_EMPTY(where, "the file is empty (zero length or only blanks)"))
         return done(None)
 
+    fast = _fast_parse(text, path)
+    if fast is not None:
+        value, positions = fast
+        if not isinstance(value, dict):
+            findings.append(PERSISTED_NOT_OBJECT(
+                where.at(1, 1), f"{path} holds a JSON {_json_type(value)}, not an object"))
+        return done(value, positions)
+
     state = _ParseState()
     _local.state = state
     try:
@@ -202,6 +210,82 @@ def parse_persisted_file(
         findings.append(PERSISTED_NOT_OBJECT(
             where.at(1, 1), f"{path} holds a JSON {_json_type(value)}, not an object"))
     return done(value, _collect_positions(value, state, path))
+
+
+class _Undecided(Exception):
+    """The fast path cannot tell: the Lark parser decides (and reports)."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Undecided
+    return obj
+
+
+def _nonfinite(_: str) -> Any:
+    raise _Undecided
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def _fast_parse(text: str, path: str) -> Optional[tuple[Any, dict[tuple[str, ...], Position]]]:
+    """The value and member positions of a clean file, at C speed; None when Lark must decide.
+
+    Clean means: ``json.loads`` accepts it with no duplicate key, no NaN/Infinity and
+    no surrogate escape, i.e. exactly the files on which the Lark grammar reports
+    nothing. Both accept the same language (strict RFC 8259 plus the literals), so
+    the value is the same; the positions come from one scan of the string and
+    structural tokens, which is all the grammar's positions depend on.
+    """
+    if _SURROGATE_ESCAPE.search(text):
+        return None
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_nonfinite)
+    except (_Undecided, ValueError, RecursionError):
+        return None
+    return value, _scan_positions(text, path)
+
+
+def _scan_positions(text: str, path: str) -> dict[tuple[str, ...], Position]:
+    """Key path → position of every object member, as :func:`_collect_positions` gives for valid JSON."""
+    positions: dict[tuple[str, ...], Position] = {}
+    stack: list[list[Any]] = []  # [is_object, path, expecting_key_or_array_index, last_key]
+    line, line_start, last = 1, 0, 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        start = match.start()
+        first = token[0]
+        if first == '"':
+            top = stack[-1] if stack else None
+            if top is not None and top[0] and top[2]:
+                key = token[1:-1] if "\\" not in token else json.loads(token)
+                newlines = text.count("\n", last, start)
+                if newlines:
+                    line += newlines
+                    line_start = text.rfind("\n", last, start) + 1
+                last = start
+                positions[(*top[1], key)] = Position(path, line, start - line_start + 1)
+                top[3] = key
+                top[2] = False
+        elif first in "{[":
+            if not stack:
+                where: tuple[str, ...] = ()
+            else:
+                top = stack[-1]
+                where = (*top[1], top[3]) if top[0] else (*top[1], str(top[2]))
+            stack.append([first == "{", where, True if first == "{" else 0, None])
+        elif first in "}]":
+            stack.pop()
+        elif first == ",":
+            top = stack[-1]
+            if top[0]:
+                top[2] = True
+            else:
+                top[2] += 1
+    return positions
 
 
 def _collect_positions(
