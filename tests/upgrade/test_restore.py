@@ -1,7 +1,7 @@
 """``ifcfg2nm restore`` against a real NetworkManager, run the way the boot unit runs it.
 
 Each scenario builds a VDSM host in the sandbox (tests/upgrade/vdsm_host.py),
-migrates it with the real ``ifcfg2nm upgrade``, breaks something, simulates a
+migrates it with the real upgrade runner, breaks something, simulates a
 reboot (removes the ``<root>/run`` marker) and runs ``ifcfg2nm restore`` as a
 subprocess inside the sandbox's network namespace with
 ``DBUS_SYSTEM_BUS_ADDRESS`` pointing at the sandbox's NetworkManager. The
@@ -39,6 +39,11 @@ TWO_NETWORKS = HostSpec(networks=(
 source routing only)."""
 
 
+UPGRADE = ("import sys; from ifcfg2nm.upgrade.runner import Options, upgrade; "
+           "sys.exit(upgrade(Options(root=sys.argv[1], timeout=60.0), sys.stdout, sys.stderr))")
+"""The upgrade's runner, exactly as ``ifcfg2nm upgrade --root ROOT --timeout 60`` runs it."""
+
+
 def cli(sandbox: Sandbox, *args: str, timeout: float = 120) -> tuple[int, str, str, float]:
     """``ifcfg2nm ARGS`` as the boot unit or a scriptlet runs it: in the netns, sandbox bus."""
     t0 = time.monotonic()
@@ -60,8 +65,8 @@ class Migrated:
 
 def migrate(sandbox: Sandbox, root: Path, spec: HostSpec) -> Iterator[Migrated]:
     with vdsm_host(sandbox.netns, root, spec, bus_address=sandbox.bus_address) as host:
-        rc, out, err, _ = cli(sandbox, "upgrade", "--root", str(root), "--timeout", "60")
-        assert rc == 0, out + err
+        proc = sandbox.run([sys.executable, "-c", UPGRADE, str(root)], check=False, timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
         yield Migrated(host, root, kernel_snapshot(sandbox.netns))
 
 
