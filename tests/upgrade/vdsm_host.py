@@ -83,8 +83,8 @@ class Network:
     """One VDSM network on its own NIC (a veth).
 
     ``address`` is the static address (CIDR) or, with ``dhcp``, the address of the
-    old host's lease (not the first free one of the server's pool, so a client the
-    server does not recognise gets a different address). ``source_routing``: VDSM's route-/rule- files and their
+    old host's lease, in the middle of the server's pool (a client the server does
+    not recognise gets another address of the pool). ``source_routing``: VDSM's route-/rule- files and their
     kernel table/rules, written for static networks with a gateway.
     """
 
@@ -143,7 +143,7 @@ def static_spec(**kw: Any) -> HostSpec:
 
 
 def dhcp_spec(**kw: Any) -> HostSpec:
-    """ovirtmgmt on eth0 by DHCP: the old lease is 192.0.2.77/24 (pool .41-.90, first free .41), router .1."""
+    """ovirtmgmt on eth0 by DHCP: the old lease is 192.0.2.77/24 (pool .41-.90), router .1."""
     args: dict[str, Any] = {"dhcp": True, "address": "192.0.2.77/24", "gateway": "192.0.2.1"}
     args.update(kw)
     return HostSpec(networks=(Network(**args),))
