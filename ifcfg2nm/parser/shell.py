@@ -40,7 +40,6 @@ detailed terminals. Findings: at most one per code for each assignment.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from pathlib import Path
@@ -235,7 +234,6 @@ class _Reader:
         self.assignments: list[Assignment] = []
         self.findings: list[Finding] = []
         self.seen: dict[str, int] = {}
-        self.line_starts: Optional[list[int]] = None
         self.crlf = "\r" in text and self._crlf()
         self.reported: set[str] = set()
         """Codes already reported for the current assignment (one finding per code)."""
@@ -315,7 +313,7 @@ class _Reader:
             rest_error = True
         if not groups or all(g[0].type == "WORDNAME" for g in groups):
             names = " ".join(g[0].value.strip() for g in groups)
-            line, col = self._skip_blanks(head)
+            line, col = self._first_char(head)
             self._report(
                 IFCFG_EXPORT, line, col,
                 f"'export {names}' only marks variables for export; it sets nothing"
@@ -342,9 +340,8 @@ class _Reader:
 
     def command(self, tok: _Tok) -> None:
         self.reported = set()
-        s = tok.value
-        body = s.lstrip(" \t")
-        line, col = tok.line, tok.column + len(s) - len(body)
+        body = tok.value.lstrip(" \t")
+        line, col = self._first_char(tok)
         special = _NOT_QUITE_ASSIGNMENT.match(body)
         word_match = _COMMAND_WORD.match(body)
         word = word_match.group() if word_match else body[:1]
@@ -526,7 +523,7 @@ class _Reader:
     def _more_words(self, key: str, words: list[_Tok]) -> None:
         """Words after the value on an assignment line: further assignments or a command."""
         first = words[0]
-        line, col = self._skip_blanks(first)
+        line, col = self._first_char(first)
         names = [w.value.strip() for w in words if w.type == "WORDNAME"]
         word = names[0] if names else first.value.strip() + "…"
         self._report(IFCFG_SHELL_COMMAND, line, col, _words_message(key, word, bool(names)))
@@ -581,7 +578,7 @@ class _Reader:
         if self.crlf and not commented and self.text.startswith("\r", last.end_pos):
             exact = False
         if exported:
-            line, col = self._skip_blanks(key_tok)
+            line, col = self._first_char(key_tok)
             shown = "an empty value" if nm_empty else _show(value)
             self._report(
                 IFCFG_EXPORT, line, col,
@@ -593,11 +590,7 @@ class _Reader:
         self._add(key_tok, key, value, raw, exact and not nm_empty and not exported)
 
     def _add(self, key_tok: _Tok, key: str, value: str, raw: str, exact: bool) -> None:
-        line = key_tok.line
-        col = key_tok.column + len(key_tok.value) - 1 - len(key)
-        self._add_at(key, value, raw, line, col, exact)
-
-    def _add_at(self, key: str, value: str, raw: str, line: int, col: int, exact: bool) -> None:
+        line, col = self._first_char(key_tok)
         exact = exact and not self.derailed
         if not raw.isascii():
             raw = _SURROGATE.sub("\ufffd", raw)
@@ -668,7 +661,7 @@ class _Reader:
             if not text.endswith("\r"):
                 return False
             at = len(text) - 1
-        line, col = self._loc(at)
+        line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
         self.findings.append(IFCFG_CRLF(
             Position(self.path, line, col),
             f"the file has Windows (CRLF) line endings from line {line}: bash kept the carriage "
@@ -683,7 +676,8 @@ class _Reader:
         return tok.value[:-1].lstrip(" \t")
 
     @staticmethod
-    def _skip_blanks(tok: _Tok) -> tuple[int, int]:
+    def _first_char(tok: _Tok) -> tuple[int, int]:
+        """Line and column of a token's first character after leading blanks."""
         s = tok.value
         return tok.line, tok.column + len(s) - len(s.lstrip(" \t"))
 
@@ -695,13 +689,6 @@ class _Reader:
         if not newlines:
             return tok.line, tok.column + offset
         return tok.line + newlines, offset - s.rfind("\n", 0, offset)
-
-    def _loc(self, offset: int) -> tuple[int, int]:
-        """Line and column of an offset in the text (for the rare findings not tied to a token)."""
-        if self.line_starts is None:
-            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        index = bisect.bisect_right(self.line_starts, offset) - 1
-        return index + 1, offset - self.line_starts[index] + 1
 
 
 @functools.cache
