@@ -46,7 +46,7 @@ from ifcfg2nm.model.host import HostConfig, VdsmBond, VdsmNetwork
 from ifcfg2nm.model.lower import lower_vdsm
 from ifcfg2nm.model.vdsm import canonicalize_config
 from ifcfg2nm.parser.netconf import read_netconf
-from ifcfg2nm.upgrade import apply, kernel, verify
+from ifcfg2nm.upgrade import kernel, verify
 from ifcfg2nm.upgrade.deadline import Deadline
 from ifcfg2nm.upgrade.nm_dbus import ActiveState, NMClient, NMError
 
@@ -307,33 +307,58 @@ def restore(nm: NMClient, target: Target, *, timeout: float = 60.0, settle: floa
     outcomes = {p.uuid: Outcome(p.id, "unchanged") for p in profs}
     drift = kernel_drift(profs, kernel.read_state())
     active = nm.active_uuids()
+    stored: dict[str, Optional[DBusSettings]] = {}
+    for p in profs:  # decide first: the no-op path ends here
+        outcome = outcomes[p.uuid]
+        try:
+            info = nm.get_connection(p.uuid)
+        except NMError as e:
+            outcome.action, outcome.error = "failed", str(e)
+            continue
+        stored[p.uuid] = info.settings if info is not None else None
+        running = active.get(p.uuid) == ActiveState.ACTIVATED
+        differs = settings_drift(p.settings, from_dbus(info.settings)) if info is not None else []
+        if info is None:
+            outcome.action, outcome.why = "added", ["profile missing"]
+        elif differs:
+            outcome.action, outcome.why = "updated", [f"profile differs: {', '.join(differs)}"]
+        elif not running:
+            outcome.action, outcome.why = "activated", ["profile not active"]
+        elif p.uuid in drift:
+            found, link_wrong = drift[p.uuid]
+            outcome.action, outcome.why = ("activated" if link_wrong else "reapplied"), list(found)
+    if all(o.action == "unchanged" for o in outcomes.values()):
+        return RestoreResult(tuple(outcomes[p.uuid] for p in profs), target.skipped)
+    _repair(nm, target, profs, outcomes, stored, active, drift, timeout, settle)
+    return RestoreResult(tuple(outcomes[p.uuid] for p in profs), target.skipped)
+
+
+def _repair(nm: NMClient, target: Target, profs: Sequence[Profile], outcomes: Mapping[str, Outcome],
+            stored: Mapping[str, Optional[DBusSettings]], active: Mapping[str, ActiveState],
+            drift: Mapping[str, tuple[list[str], bool]], timeout: float, settle: float) -> None:
+    from ifcfg2nm.upgrade import apply  # only when something differs: it pulls in the planner and parsers
+
     reapply: list[Profile] = []
     activate: list[Profile] = []
     again: set[str] = set()
     """Active profiles whose link is wrong: activated although they are active."""
     for p in profs:
         outcome = outcomes[p.uuid]
+        running = active.get(p.uuid) == ActiveState.ACTIVATED
         try:
-            info = nm.get_connection(p.uuid)
-            running = active.get(p.uuid) == ActiveState.ACTIVATED
-            if info is None:
+            if outcome.action == "added":
                 apply.hand_over(nm, [p], [])
-                outcome.action, outcome.why = "added", ["profile missing"]
                 activate.append(p)
-                continue
-            differs = settings_drift(p.settings, from_dbus(info.settings))
-            if differs:
-                nm.update_connection(p.uuid, merged_settings(p.settings, info.settings))
-                outcome.action, outcome.why = "updated", [f"profile differs: {', '.join(differs)}"]
+            elif outcome.action == "updated":
+                have = stored[p.uuid]
+                assert have is not None
+                nm.update_connection(p.uuid, merged_settings(p.settings, have))
                 (reapply if running else activate).append(p)
-            elif not running:
-                outcome.action, outcome.why = "activated", ["profile not active"]
+            elif outcome.action == "reapplied":
+                reapply.append(p)
+            elif outcome.action == "activated":
                 activate.append(p)
-            elif p.uuid in drift:
-                found, link_wrong = drift[p.uuid]
-                outcome.action, outcome.why = ("activated" if link_wrong else "reapplied"), found
-                (activate if link_wrong else reapply).append(p)
-                if link_wrong:
+                if running and drift.get(p.uuid, ([], False))[1]:
                     again.add(p.uuid)
         except (NMError, apply.ApplyError) as e:
             outcome.action, outcome.error = "failed", str(e)
@@ -357,13 +382,14 @@ def restore(nm: NMClient, target: Target, *, timeout: float = 60.0, settle: floa
         if p.uuid in left and outcomes[p.uuid].action != "failed":
             outcomes[p.uuid].action = "failed"
             outcomes[p.uuid].error = "still differs: " + "; ".join(left[p.uuid])
-    return RestoreResult(tuple(outcomes[p.uuid] for p in profs), target.skipped)
 
 
 def _activate(nm: NMClient, profs: Sequence[Profile], todo: Sequence[Profile], outcomes: Mapping[str, Outcome],
               timeout: float, again: Iterable[str] = ()) -> None:
     """Activate one at a time, ports first, with the upgrade's activation (which also manages
     the device again); a profile in ``again`` is re-activated even though it is active."""
+    from ifcfg2nm.upgrade import apply
+
     again = set(again)
     for p in sorted(todo, key=lambda p: PORT_FIRST.get(p.type, 5)):
         outcome = outcomes[p.uuid]
