@@ -42,7 +42,7 @@ import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ifcfg2nm.findings import Finding, Position, Severity, define
 from ifcfg2nm.model.bonding import OPTIONS as KERNEL_BOND_OPTIONS
@@ -204,7 +204,23 @@ BRIDGE_RANGES: Mapping[str, tuple[int, int]] = {
 BRIDGE_STP_RANGES: Mapping[str, tuple[int, int]] = {
     "forward-delay": (2, 30), "hello-time": (1, 10), "max-age": (6, 40),
 }
-"""Stricter ranges NetworkManager enforces only while STP is on."""
+"""The STP timers' ranges in NetworkManager's ``verify()``; with STP off, 0 is also allowed."""
+
+BRIDGE_OPTION_CHECKS: Mapping[str, Callable[[Any], bool]] = {
+    "group-forward-mask": lambda v: 0 <= v <= 0xFFFF and not v & 7,
+    "multicast-router": lambda v: v in ("auto", "disabled", "enabled"),
+    "multicast-hash-max": lambda v: 0 < v <= U32 and not v & (v - 1),
+    "vlan-protocol": lambda v: v in ("802.1Q", "802.1ad"),
+    "vlan-default-pvid": lambda v: 0 <= v <= 4094,
+    "group-address": lambda v: re.fullmatch(r"01:80:C2:00:00:0[0-9A-F]", v) is not None,
+    "multicast-last-member-count": lambda v: 0 <= v <= U32,
+    "multicast-startup-query-count": lambda v: 0 <= v <= U32,
+    **{name: (lambda v: 0 <= v < 2**64) for name in (
+        "multicast-last-member-interval", "multicast-membership-interval",
+        "multicast-querier-interval", "multicast-query-interval",
+        "multicast-query-response-interval", "multicast-startup-query-interval")},
+}
+"""Values NetworkManager 1.42's bridge ``verify()`` (or property range) accepts."""
 
 NM_BOND_OPTIONS = frozenset({
     "mode", "miimon", "downdelay", "updelay", "arp_interval", "arp_ip_target", "arp_validate",
@@ -273,7 +289,11 @@ def _mac(text: str) -> Optional[str]:
     return text.upper()
 
 
-def _ifname_ok(name: str) -> bool:
+def _ifname_ok(name: str, ovs_record: bool = False) -> bool:
+    """NetworkManager's interface-name check: a kernel name, or for OVS bridges and ports
+    (database records, not kernel devices) any printable ASCII without slashes."""
+    if ovs_record:
+        return bool(name) and all(33 <= ord(c) <= 126 and c not in "/\\" for c in name)
     raw = name.encode("utf-8", "surrogateescape")
     return (0 < len(raw) <= 15 and name not in (".", "..")
             and not any(c in name for c in "/:") and not any(c.isspace() for c in name))
@@ -451,10 +471,10 @@ class _Builder:
         if ctype is None:  # pragma: no cover - every InterfaceType is mapped
             self.report(EMIT_INVALID_PROFILE(where, f"{iface.name}: type {iface.type} unknown"))
             return None
-        if not _ifname_ok(iface.name):
+        if not _ifname_ok(iface.name, iface.type in NO_DEVICE_TYPES):
             self.report(EMIT_INVALID_PROFILE(
-                where, f"{iface.name!r} is not a valid kernel interface name "
-                       "(1-15 bytes, no '/', ':' or blanks)"))
+                where, f"{iface.name!r} is not a valid interface name for a "
+                       f"{iface.type.value} profile"))
             return None
         if not iface.profile_id or "\0" in iface.profile_id:
             self.report(EMIT_INVALID_PROFILE(where, f"{iface.name}: empty or invalid profile id"))
@@ -589,11 +609,19 @@ class _Builder:
             value = _typed(kind, text) if kind else None
             if kind == "i" and isinstance(value, int) and not 0 <= value <= U32:
                 value = None
+            if name in ("coalesce-adaptive-rx", "coalesce-adaptive-tx") and value not in (0, 1):
+                value = None
             if value is None:
                 self.not_expressible(iface.source, f"{iface.name}: ethtool {name}={text} is not "
                                                    "a NetworkManager 1.42 ethtool setting")
                 continue
             out[name] = value
+        if out.get("pause-autoneg") is True:
+            for name in ("pause-rx", "pause-tx"):
+                if name in out:
+                    self.not_expressible(
+                        iface.source, f"{iface.name}: ethtool {name}={out.pop(name)} is not "
+                                      "written: NetworkManager refuses it with pause-autoneg on")
         if out:
             settings["ethtool"] = dict(sorted(out.items()))
 
@@ -689,10 +717,18 @@ class _Builder:
             reject("arp_interval", "has no effect without arp_ip_target")
         if "arp_ip_target" in options and number("arp_interval", 0) == 0:
             reject("arp_ip_target", "has no effect without arp_interval")
-        if number("miimon", 100) == 0:
+        if "num_grat_arp" in options and "num_unsol_na" in options and \
+                options["num_grat_arp"] != options["num_unsol_na"]:
+            reject("num_unsol_na", f"is the kernel's alias of num_grat_arp="
+                                   f"{options['num_grat_arp']}; NetworkManager wants them equal")
+        miimon = number("miimon", 100)
+        if miimon == 0:
             for name in ("updelay", "downdelay"):
                 if number(name, 0) > 0:
                     reject(name, "has no effect without miimon")
+        if number("arp_interval", 0) == 0 and number("peer_notif_delay", 0) > 0 and (
+                miimon == 0 or number("peer_notif_delay", 0) % miimon):
+            reject("peer_notif_delay", "must be a multiple of miimon for NetworkManager")
         return {"mode": mode, **dict(sorted(options.items()))}
 
     def _bridge(self, iface: Interface, br: BridgeSettings) -> dict[str, Any]:
@@ -702,20 +738,23 @@ class _Builder:
                             ("ageing-time", br.ageing_time)):
             if value is None:
                 continue
-            low, high = BRIDGE_STP_RANGES.get(prop, BRIDGE_RANGES[prop]) if br.stp \
-                else BRIDGE_RANGES[prop]
-            if not low <= value <= high:
+            low, high = BRIDGE_STP_RANGES.get(prop, BRIDGE_RANGES[prop])
+            zero_ok = not br.stp and prop in BRIDGE_STP_RANGES
+            if not (low <= value <= high or (zero_ok and value == 0)):
                 self.not_expressible(
                     iface.source, f"{iface.name}: bridge {prop} {value} is outside "
                                   f"NetworkManager's range {low}..{high}"
-                                  + (" with STP on" if br.stp and prop in BRIDGE_STP_RANGES
-                                     else "") + "; the default is used")
+                                  + (" (or 0 with STP off)" if zero_ok else "")
+                                  + "; NetworkManager's default is used")
                 continue
             out[prop] = value
         kinds = _KINDS["bridge"]
         for prop, text in br.options:
             kind = kinds.get(prop)
             value = _typed(kind, text) if kind else None
+            check = BRIDGE_OPTION_CHECKS.get(prop)
+            if value is not None and check is not None and not check(value):
+                value = None
             if value is None:
                 self.not_expressible(iface.source, f"{iface.name}: bridge option {prop}={text} "
                                                    "is not a NetworkManager 1.42 bridge property")
@@ -733,19 +772,37 @@ class _Builder:
                 flags |= VLAN_FLAGS[flag]
             else:
                 self.not_expressible(iface.source, f"{iface.name}: unknown VLAN flag {flag!r}")
-        if vlan.egress_priority_map:
-            out["egress-priority-map"] = list(vlan.egress_priority_map)
+        egress = self._priority_map(iface, "egress", vlan.egress_priority_map)
+        if egress:
+            out["egress-priority-map"] = egress
         out["flags"] = flags
         if not 0 <= vlan.id <= 4094:
             self.report(EMIT_INVALID_PROFILE(iface.source, f"{iface.name}: VLAN id {vlan.id} "
                                                            "is outside 0..4094"))
         out["id"] = vlan.id
-        if vlan.ingress_priority_map:
-            out["ingress-priority-map"] = list(vlan.ingress_priority_map)
+        ingress = self._priority_map(iface, "ingress", vlan.ingress_priority_map)
+        if ingress:
+            out["ingress-priority-map"] = ingress
         out["parent"] = vlan.parent
         if vlan.protocol is not None:
             out["protocol"] = vlan.protocol
         return out
+
+    def _priority_map(self, iface: Interface, direction: str,
+                      entries: Sequence[str]) -> list[str]:
+        """``from:to`` pairs by ``from`` (as the kernel and NetworkManager keep them);
+        the 802.1p side (ingress from, egress to) must be 0..7."""
+        mapping: dict[int, int] = {}
+        for entry in entries:
+            match = re.fullmatch(r"(\d+):(\d+)", entry.strip())
+            pcp = int(match.group(1 if direction == "ingress" else 2)) if match else -1
+            other = int(match.group(2 if direction == "ingress" else 1)) if match else -1
+            if match is None or not (0 <= pcp <= 7 and 0 <= other <= U32):
+                self.not_expressible(iface.source, f"{iface.name}: VLAN {direction} priority "
+                                                   f"mapping {entry!r} is invalid")
+                continue
+            mapping[int(match.group(1))] = int(match.group(2))  # a later mapping replaces one
+        return [f"{k}:{v}" for k, v in sorted(mapping.items())]  # NetworkManager's order
 
     def _port_settings(self, iface: Interface, settings: Settings) -> None:
         """``bridge-port`` for every Linux bridge port: NetworkManager requires the setting."""
@@ -818,6 +875,11 @@ class _Builder:
                                         f"{method}: {', '.join(str(a) for a in ip.addresses)} "
                                         "are not written")
             addresses = []
+        if method == "shared" and family == 4 and len(addresses) > 1:
+            self.not_expressible(where, f"{name}: NetworkManager allows one address with method "
+                                        f"shared; {', '.join(str(a) for a in ip.addresses[1:])} "
+                                        "not written")
+            addresses = addresses[:1]
         out: dict[str, Any] = {}
         extra_routes: list[dict[str, Any]] = []
         if ip.extra:
@@ -828,6 +890,11 @@ class _Builder:
         if ip.gateway is not None and gateway is None:
             self.not_expressible(where, f"{name}: gateway {ip.gateway} is not an IPv{family} "
                                         "address")
+        elif gateway is not None and ip.never_default:
+            self.not_expressible(where, f"{name}: gateway {gateway} is not written: with "
+                                        "never-default there is no default route to use it "
+                                        "(NetworkManager refuses the combination)",
+                                 Severity.INFO)
         elif gateway is not None and addresses:
             out["gateway"] = gateway
         elif gateway is not None:
@@ -1006,12 +1073,19 @@ class _Builder:
             else:
                 self.not_expressible(where, f"{desc}: tos {rule.tos} out of range")
         if rule.fwmark is not None or rule.fwmask is not None:
-            out["fwmark"] = rule.fwmark or 0
-            out["fwmask"] = U32 if rule.fwmask is None else rule.fwmask
-        if rule.iif is not None:
-            out["iifname"] = rule.iif
-        if rule.oif is not None:
-            out["oifname"] = rule.oif
+            fwmask = U32 if rule.fwmask is None else rule.fwmask  # ip rule's default mask
+            if rule.fwmark:
+                out["fwmark"] = rule.fwmark
+            if fwmask:
+                out["fwmask"] = fwmask
+        for key, ifname in (("iifname", rule.iif), ("oifname", rule.oif)):
+            if ifname is None:
+                continue
+            if not _ifname_ok(ifname):
+                self.not_expressible(where, f"{desc}: {ifname!r} is not a kernel interface name; "
+                                            "the rule is not written", Severity.ERROR)
+                return None
+            out[key] = ifname
         if action == RULE_ACTIONS["table"]:
             if rule.table is None or not 0 < rule.table <= U32:
                 self.not_expressible(where, f"{desc}: a rule that looks up a table needs a table "

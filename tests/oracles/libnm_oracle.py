@@ -24,7 +24,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -32,23 +32,20 @@ KEYFILE_DIR = "/etc/NetworkManager/system-connections"
 
 ADDR_GEN_MODES = ("eui64", "stable-privacy", "default-or-eui64", "default")
 
-EXPLICIT_DEFAULTS = frozenset({("bridge", "stp"), ("vlan", "flags")})
-"""Keys ifcfg2nm writes although NetworkManager's writer leaves the default out."""
 
-
-def _load() -> tuple[Any, Any, Optional[str]]:
+def _load() -> tuple[Any, Any, Any, Optional[str]]:
     try:
         import gi
 
         gi.require_version("NM", "1.0")
-        from gi.repository import NM, GLib
+        from gi.repository import NM, GLib, GObject
     except (ImportError, ValueError) as exc:
-        return None, None, (f"libnm GObject bindings unavailable ({exc}); install "
+        return None, None, None, (f"libnm GObject bindings unavailable ({exc}); install "
                             "gir1.2-nm-1.0 and python3-gi (scripts/run-tests does)")
-    return NM, GLib, None
+    return NM, GLib, GObject, None
 
 
-NM, GLib, SKIP_REASON = _load()
+NM, GLib, GObject, SKIP_REASON = _load()
 
 
 @dataclass
@@ -147,6 +144,27 @@ def _falsy(value: Any) -> bool:
     return value in (None, False, 0, "", [], {})
 
 
+def default_of(setting: str, prop: str) -> Any:
+    """libnm's default of a property (``bridge.stp`` → True): its value in a new setting."""
+    gtype = NM.Setting.lookup_type(setting)
+    if gtype.name == "invalid":
+        return None
+    fresh = GObject.new(gtype)
+    if fresh.find_property(prop) is None:
+        return None
+    value = fresh.get_property(prop)
+    if isinstance(value, (GObject.GFlags, GObject.GEnum)):
+        return int(value)
+    return value
+
+
+def _same_as_default(setting: str, prop: str, value: Any) -> bool:
+    default = default_of(setting, prop)
+    if setting == "ipv6" and prop == "addr-gen-mode" and isinstance(default, int):
+        default = ADDR_GEN_MODES[default]
+    return default is not None and default == value and type(default) is type(value)
+
+
 def settings_differences(ours: Mapping[str, Mapping[str, Any]],
                          theirs: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Every property we set that libnm read differently, and everything libnm has that we lack.
@@ -162,7 +180,8 @@ def settings_differences(ours: Mapping[str, Mapping[str, Any]],
             continue
         for prop, value in props.items():
             if prop not in read:
-                out.append(f"{setting}.{prop}: {value!r} was not read back")
+                if not _same_as_default(setting, prop, value):
+                    out.append(f"{setting}.{prop}: {value!r} was not read back")
             elif read[prop] != value:
                 out.append(f"{setting}.{prop}: wrote {value!r}, libnm read {read[prop]!r}")
     for setting, props in theirs.items():
@@ -192,14 +211,29 @@ def _lines(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def text_differences(ours: str, canonical: str,
-                     explicit: Iterable[tuple[str, str]] = EXPLICIT_DEFAULTS) -> list[str]:
-    """How our text differs from NetworkManager's writer, ignoring our explicit defaults."""
-    allowed = set(explicit)
+KEYFILE_SETTINGS = {"ethernet": "802-3-ethernet"}
+
+
+KEYFILE_IMPLIED = {("ipv6", "addr-gen-mode", "default-or-eui64")}
+"""Values the keyfile reader assumes when the key is absent, so the writer leaves them out."""
+
+
+def _explicit_default(section: str, key: str, value: str) -> bool:
+    """A line NetworkManager's writer leaves out because it holds libnm's default."""
+    if (section, key, value) in KEYFILE_IMPLIED:
+        return True
+    default = default_of(KEYFILE_SETTINGS.get(section, section), key)
+    if isinstance(default, bool):
+        return value == ("true" if default else "false")
+    return default is not None and str(default) == value
+
+
+def text_differences(ours: str, canonical: str) -> list[str]:
+    """How our text differs from NetworkManager's writer, except explicit defaults we write."""
     canonical_lines = _lines(canonical)
     present = {(s, k) for s, k, _ in canonical_lines}
     mine = [(s, k, v) for s, k, v in _lines(ours)
-            if (s, k) in present or (s, k) not in allowed]
+            if (s, k) in present or not _explicit_default(s, k, v)]
     if mine == canonical_lines and ours.endswith("\n") and "\n\n\n" not in ours:
         return []
     diff = [f"ours:      {s}.{k}={v}" for s, k, v in mine if (s, k, v) not in canonical_lines]
