@@ -21,8 +21,10 @@ from ifcfg2nm.upgrade.live import Snapshot
 from ifcfg2nm.upgrade.takedown import IpError, family_flag, ip_do, route_args, rule_args
 
 CREATE_ORDER = {"bond": 0, "vlan": 1, "bridge": 2}
-BRIDGE_OPTIONS = ("stp_state", "forward_delay", "hello_time", "max_age", "ageing_time", "priority",
-                  "vlan_filtering", "mcast_snooping")
+BRIDGE_DEFAULTS = {"stp_state": 0, "forward_delay": 1500, "hello_time": 200, "max_age": 2000,
+                   "ageing_time": 30000, "priority": 32768, "vlan_filtering": 0, "mcast_snooping": 1}
+"""Kernel defaults of the bridge options restored; only differing ones are passed (a kernel without
+VLAN filtering refuses even ``vlan_filtering 0``)."""
 BOND_OPTIONS = ("miimon", "updelay", "downdelay", "xmit_hash_policy", "lacp_rate", "ad_select", "primary")
 
 
@@ -136,7 +138,8 @@ def _one_pass(snapshot: Snapshot, ours: Callable[[kernel.Rule], bool], deadline:
 def _create_args(link: kernel.Link) -> Optional[list[str]]:
     data = link.info_data
     if link.kind == "bridge":
-        opts = [str(x) for k in BRIDGE_OPTIONS if k in data for x in (k, data[k])]
+        opts = [str(x) for k, default in BRIDGE_DEFAULTS.items() if data.get(k, default) != default
+                for x in (k, data[k])]
         return ["link", "add", "name", link.name, "type", "bridge", *opts]
     if link.kind == "vlan" and link.link and "id" in data:
         proto = ["protocol", str(data["protocol"])] if "protocol" in data else []

@@ -170,7 +170,17 @@ def _restore_managed(nm: NMClient, managed: Mapping[str, bool], deadline: Deadli
         if dev is None:
             problems.append(f"NetworkManager does not see {name}; its managed flag was not restored")
         elif dev.managed != flag:
-            nm.set_managed(name, flag)
+            _set_managed(nm, name, flag)
+
+
+def _set_managed(nm: NMClient, name: str, flag: bool) -> None:
+    """Set, and make it stick: NetworkManager 1.42 ignores ``Managed=false`` on a NIC whose profile a
+    checkpoint rollback just deleted, until the flag is set once the other way."""
+    nm.set_managed(name, flag)
+    dev = nm.get_device(name)
+    if dev is not None and dev.managed != flag:
+        nm.set_managed(name, not flag)
+        nm.set_managed(name, flag)
 
 
 def finish_commit(journal: Journal, connect: NMFactory, paths: StatePaths) -> Optional[str]:

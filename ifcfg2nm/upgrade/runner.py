@@ -44,7 +44,8 @@ DEFAULT_TIMEOUT = 120.0
 ROLLBACK_BUDGET = 60.0
 """Seconds a rollback may take after the run failed or its --timeout expired."""
 NM_CALL_TIMEOUT = 10.0
-PROBE_TIMEOUT = 10.0
+PROBE_TIMEOUT = 5.0
+"""Seconds the probe target has to answer (never past the run's deadline)."""
 
 
 class StepFailed(Exception):
@@ -413,7 +414,7 @@ def _live_steps(opts: Options, journal: Journal, host: HostConfig, plan: Plan, l
 
     if opts.probe:
         journal.record("probe", target=opts.probe)
-        why = probe(opts.probe, min(PROBE_TIMEOUT, deadline.remaining()))
+        why = probe(opts.probe, max(0.1, min(PROBE_TIMEOUT, deadline.remaining() - 0.5)))
         if why:
             raise StepFailed(f"connectivity probe failed: {why}")
 

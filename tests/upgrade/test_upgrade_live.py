@@ -1,0 +1,335 @@
+"""``ifcfg2nm upgrade`` and ``rollback`` against a real NetworkManager, run as a %posttrans would.
+
+Each test builds a VDSM (ifcfg era) host in the module's sandbox netns with
+tests/upgrade/vdsm_host.py: veth "NICs" whose far ends sit in a peer netns
+holding the gateway (192.0.2.1), a bridge made with ``ip``, static address,
+default route, VDSM's source routes and rules, devices unmanaged by
+NetworkManager (``NM_CONTROLLED=no``), and the VDSM 4.30 files plus persisted
+JSON in a ``--root`` tree, with foreign files beside them. The command runs
+as a subprocess inside the netns with ``DBUS_SYSTEM_BUS_ADDRESS`` set.
+The kernel here has no bonding or 8021q module: bonds and VLANs are checked
+at the profile level only (NetworkManager accepts and stores them).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from nmsandbox import NM_KEYFILE_DIR, Sandbox
+from upgrade_helpers import (
+    STATE,
+    Result,
+    changed,
+    foreign_files,
+    host_files,
+    ifcfg2nm,
+    journal,
+    kernel_equal,
+    main_routes,
+    manifest,
+    runs,
+    sha,
+    upgrade,
+    vdsm_files,
+)
+from vdsm_host import FileEntry, KernelSnapshot, VdsmHost, file_snapshot, kernel_snapshot, static_spec, vdsm_host
+
+from ifcfg2nm.emit.dbus_settings import from_dbus, to_dbus
+from ifcfg2nm.emit.keyfile import keyfiles
+from ifcfg2nm.hosttree import load_host
+from ifcfg2nm.model.build import build_host
+from ifcfg2nm.upgrade import kernel
+from ifcfg2nm.upgrade.journal import STEPS_LIVE
+from ifcfg2nm.upgrade.nm_dbus import ActiveState, NMClient
+from ifcfg2nm.upgrade.plan import make_plan
+from ifcfg2nm.upgrade.takedown import rule_args
+
+pytestmark = pytest.mark.nm
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hosts"
+NM_TABLE = 329647082  # VDSM nmstate-era source-routing table of ovirtmgmt (adler32)
+IFCFG_TABLE = 3221225994  # VDSM ifcfg-era table: 192.0.2.10 as an integer
+BRIDGE_UUID = "2356b319-87d9-5b61-b65b-13d7c3fd7b6a"
+PORT_UUID = "c8e6d955-4935-5a71-837c-66020320f4bc"
+
+
+@pytest.fixture
+def host(nm_sandbox: Sandbox, nm: NMClient, tmp_path: Path) -> Iterator[VdsmHost]:
+    """The static management bridge host, removed again afterwards (``nm`` resets the daemon)."""
+    try:
+        with vdsm_host(nm_sandbox.netns, tmp_path / "host", static_spec(),
+                       bus_address=nm_sandbox.bus_address, workdir=tmp_path) as built:
+            yield built
+    finally:
+        drop_rules(nm_sandbox)
+
+
+def drop_rules(sandbox: Sandbox) -> None:
+    """Policy rules outlive devices: remove all but the kernel's own (local, main, default)."""
+    for rule in kernel.read_rules(sandbox.netns):
+        if rule.priority not in (0, 32766, 32767):
+            sandbox.ip("-4" if rule.family == 4 else "-6", "rule", "del", *rule_args(rule))
+
+
+def managed_flags(nm: NMClient) -> dict[str, bool]:
+    return {d.iface: d.managed for d in nm.list_devices() if d.real}
+
+
+def saved_profiles(nm: NMClient) -> dict[str, str]:
+    """uuid -> keyfile path of the profiles NetworkManager keeps on disk."""
+    return {c.uuid: c.filename for c in nm.list_connections() if not c.unsaved}
+
+
+def assert_committed(sandbox: Sandbox, nm: NMClient, built: VdsmHost, files_before: dict[str, FileEntry],
+                     kernel_before: KernelSnapshot) -> None:
+    """The upgraded end state: NetworkManager owns the bridge, the kernel does what VDSM's did."""
+    root = built.root
+    saved = saved_profiles(nm)
+    assert saved.get(BRIDGE_UUID) == f"{NM_KEYFILE_DIR}/ovirtmgmt.nmconnection"
+    assert saved.get(PORT_UUID) == f"{NM_KEYFILE_DIR}/eth0.nmconnection"
+    active = nm.active_uuids()
+    assert active.get(BRIDGE_UUID) == ActiveState.ACTIVATED and active.get(PORT_UUID) == ActiveState.ACTIVATED
+    dev = nm.get_device("ovirtmgmt")
+    assert dev is not None and dev.managed and dev.state == 100
+    assert nm.list_checkpoints() == []
+
+    after = kernel_snapshot(sandbox.netns)
+    assert after.links == kernel_before.links  # same devices, kinds, ports, MTU, up
+    assert after.addresses == kernel_before.addresses
+    assert main_routes(after) == main_routes(kernel_before)  # incl. the default route via 192.0.2.1
+    # source routing as VDSM's nmstate era has it (adler32 table, prio 3200, next hop 0.0.0.0)
+    assert {r for r in after.routes if r[1] == NM_TABLE} == {
+        (4, NM_TABLE, "0.0.0.0/0", "192.0.2.1", "ovirtmgmt", "unicast"),
+        (4, NM_TABLE, "192.0.2.0/24", "", "ovirtmgmt", "unicast")}
+    assert not [r for r in after.routes if r[1] == IFCFG_TABLE]
+    assert {(r[1], r[2], r[3], r[5]) for r in after.rules if r[5] in (NM_TABLE, IFCFG_TABLE)} == {
+        (3200, "192.0.2.0/24", "", NM_TABLE), (3200, "", "192.0.2.0/24", NM_TABLE)}
+
+    files_after = host_files(root)
+    vdsm = vdsm_files(files_before)
+    assert vdsm and not set(vdsm) & set(files_after)  # VDSM's files are gone ...
+    backed = {}
+    for run in runs(root):
+        if journal(run)["state"] == "committed":
+            backed = manifest(run)
+    assert backed == {k: sha(v) for k, v in vdsm.items()}  # ... and backed up, checksums verified
+    foreign = foreign_files(files_before, list(vdsm))
+    assert foreign and {k: files_after.get(k) for k in foreign} == foreign  # foreign files byte-identical
+    assert (root / STATE / "seal").exists()
+
+
+def test_upgrade_hands_the_bridge_to_networkmanager(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    result = upgrade(nm_sandbox, host.root, "--probe", "192.0.2.1")
+    assert result.code == 0, result
+    assert "committed run" in result.stdout
+    assert_committed(nm_sandbox, nm, host, files_before, kernel_before)
+    (run,) = runs(host.root)
+    timings = journal(run)["timings"]
+    print(f"downtime {timings['downtime_s']} s, upgrade {timings['total_s']} s (in-process)")
+    assert timings["downtime_s"] < 1.0
+    assert [s["step"] for s in journal(run)["steps"]] == list(STEPS_LIVE)
+
+    # a second run is a no-op and says so
+    files_mid, kernel_mid = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    again = upgrade(nm_sandbox, host.root)
+    assert again.code == 0, again
+    assert "nothing to do" in again.stdout
+    assert host_files(host.root) == files_mid
+    assert kernel_equal(nm_sandbox.netns, kernel_mid) == {}
+    assert len(runs(host.root)) == 1
+
+
+@pytest.mark.parametrize("failure", ["verify", "reject-profile", "probe", "timeout"])
+def test_injected_failure_rolls_back_exactly(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost,
+                                             failure: str) -> None:
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    profiles_before, managed_before = saved_profiles(nm), managed_flags(nm)
+    args = ["--probe", "192.0.2.1"] + (["--timeout", "4"] if failure == "timeout" else [])
+    result = upgrade(nm_sandbox, host.root, *args, env={"IFCFG2NM_TEST_FAIL": failure})
+    assert result.code == 1, result
+    assert "rolled back" in result.stdout, result
+    assert changed(files_before, host_files(host.root)) == []  # byte-identical, same modes
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}  # links, addresses, routes, rules
+    assert saved_profiles(nm) == profiles_before
+    assert managed_flags(nm) == managed_before
+    assert nm.list_checkpoints() == []
+    (run,) = runs(host.root)
+    assert journal(run)["state"] == "rolled-back"
+    assert not (host.root / STATE / "journal.json").exists()
+    assert not (host.root / STATE / "seal").exists()
+
+
+def test_unreachable_probe_rolls_back(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    result = upgrade(nm_sandbox, host.root, "--probe", "192.0.2.99", "--timeout", "4")
+    assert result.code == 1, result
+    assert "connectivity probe failed" in result.stderr
+    assert changed(files_before, host_files(host.root)) == []
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+
+
+@pytest.mark.parametrize("step", STEPS_LIVE)
+def test_killed_at_every_step_then_rerun_converges(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost,
+                                                  step: str) -> None:
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    vdsm = {k: sha(v) for k, v in vdsm_files(files_before).items()}
+    args = ("--probe", "192.0.2.1")
+    killed = upgrade(nm_sandbox, host.root, *args, env={"IFCFG2NM_TEST_KILL_AT": step})
+    assert killed.killed, killed
+    run_id = json.loads((host.root / STATE / "journal.json").read_text())["run_id"]
+    # no file is lost at the crash point: each VDSM file is on disk or in a verified backup
+    on_disk = {k: sha(v[2]) for k, v in host_files(host.root).items() if k in vdsm}
+    run = host.root / STATE / "backup" / run_id
+    backed = manifest(run) if (run / "manifest.json").exists() else {}
+    for path, digest in vdsm.items():
+        assert on_disk.get(path) == digest or backed.get(path) == digest, path
+
+    rerun = upgrade(nm_sandbox, host.root, *args)
+    assert rerun.code == 0, rerun
+    assert f"unfinished run {run_id}" in rerun.stdout
+    assert_committed(nm_sandbox, nm, host, files_before, kernel_before)
+    states = {r.name: journal(r)["state"] for r in runs(host.root)}
+    assert states[run_id] == ("committed" if step == "commit" else "rolled-back")
+    assert sorted(states.values()).count("committed") == 1
+
+
+@pytest.mark.parametrize("step", STEPS_LIVE)
+def test_killed_at_every_step_then_rollback_restores(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost,
+                                                    step: str) -> None:
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    managed_before = managed_flags(nm)
+    killed = upgrade(nm_sandbox, host.root, "--probe", "192.0.2.1", env={"IFCFG2NM_TEST_KILL_AT": step})
+    assert killed.killed, killed
+    result = upgrade_rollback(nm_sandbox, host.root)
+    assert result.code == 0, result
+    assert changed(files_before, host_files(host.root)) == []
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+    assert managed_flags(nm) == managed_before
+    assert [c.uuid for c in nm.list_connections() if not c.unsaved] == []
+    assert nm.list_checkpoints() == []
+
+
+def upgrade_rollback(sandbox: Sandbox, root: Path) -> Result:
+    return ifcfg2nm(sandbox, "rollback", "--root", str(root))
+
+
+def test_dry_run_writes_nothing(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:
+    files_before = file_snapshot(host.root)
+    kernel_before, profiles_before = kernel_snapshot(nm_sandbox.netns), nm.list_connections()
+    result = upgrade(nm_sandbox, host.root, "--dry-run")
+    assert result.code == 0, result
+    assert "would take down bridge ovirtmgmt" in result.stdout
+    assert "would remove etc/sysconfig/network-scripts/ifcfg-ovirtmgmt" in result.stdout
+    assert f"would write profile ovirtmgmt ({BRIDGE_UUID})" in result.stdout
+    assert file_snapshot(host.root) == files_before  # not even var/lib/ifcfg2nm
+    assert not (host.root / STATE).exists()
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+    assert nm.list_connections() == profiles_before
+
+
+@pytest.mark.parametrize("backend", ["offline", "auto"])
+def test_offline_backend_writes_converts_keyfiles_and_nothing_live(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost,
+                                                                  tmp_path: Path, backend: str) -> None:
+    """NetworkManager unreachable (a chroot, an image build): keyfiles under --root only."""
+    pristine = tmp_path / "pristine"
+    shutil.copytree(host.root, pristine, symlinks=True)
+    expected, _ = keyfiles(build_host(load_host(str(pristine))))
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    profiles_before = nm.list_connections()
+    result = upgrade(nm_sandbox, host.root, "--backend", backend,
+                     env={"DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path}/no-such-bus"})
+    assert result.code == 0, result
+    kdir = host.root / "etc/NetworkManager/system-connections"
+    assert {p.name: p.read_text() for p in kdir.iterdir()} == expected
+    assert all((p.stat().st_mode & 0o777) == 0o600 for p in kdir.iterdir())
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+    assert nm.list_connections() == profiles_before
+    files_after = host_files(host.root)
+    vdsm = vdsm_files(files_before)
+    assert not set(vdsm) & set(files_after)
+    (run,) = runs(host.root)
+    assert manifest(run) == {k: sha(v) for k, v in vdsm.items()}
+    assert journal(run)["backend"] == "offline"
+
+
+def test_rollback_command_restores_the_last_runs_files(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:
+    files_before = host_files(host.root)
+    assert upgrade(nm_sandbox, host.root).code == 0
+    result = upgrade_rollback(nm_sandbox, host.root)
+    assert result.code == 0, result
+    assert "4 file(s) back from the backup" in result.stdout
+    assert f"nmcli connection delete {BRIDGE_UUID}" in result.stdout  # profiles stay, and it says so
+    assert changed(files_before, host_files(host.root)) == []
+    assert not (host.root / STATE / "seal").exists()
+    again = upgrade_rollback(nm_sandbox, host.root)
+    assert again.code == 0 and "nothing to roll back" in again.stdout
+
+
+def test_second_concurrent_run_exits_cleanly(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    state = host.root / STATE
+    state.mkdir(parents=True)
+    with open(state / "lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write(f"{os.getpid()}\n")
+        held.flush()
+        result = upgrade(nm_sandbox, host.root)
+        rolled = upgrade_rollback(nm_sandbox, host.root)
+    assert result.code == 1, result
+    assert "another ifcfg2nm upgrade or rollback is running" in result.stderr
+    assert f"pid {os.getpid()}" in result.stderr and "Traceback" not in result.stderr
+    assert rolled.code == 1 and "another ifcfg2nm" in rolled.stderr
+    assert changed(files_before, host_files(host.root)) == []
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+
+
+def test_nmstate_backend_unavailable_is_a_clear_refusal(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    result = upgrade(nm_sandbox, host.root, "--backend", "nmstate")
+    assert result.code == 1, result
+    assert "libnmstate is not usable here" in result.stderr and "nothing changed" in result.stderr
+    assert changed(files_before, host_files(host.root)) == []
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+    assert upgrade(nm_sandbox, host.root, "--backend", "auto").code == 0  # auto uses NetworkManager's D-Bus
+
+
+def test_blocking_findings_refuse_before_anything_changes(nm_sandbox: Sandbox, nm: NMClient,
+                                                          host: VdsmHost) -> None:
+    bad = host.root / "var/lib/vdsm/persistence/netconf.hT4kq9Zb/nets/ovirtmgmt"
+    bad.write_text(bad.read_text()[:-5])  # truncated JSON: the target cannot be known
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    result = upgrade(nm_sandbox, host.root)
+    assert result.code == 1, result
+    assert "blocking finding" in result.stderr
+    assert changed(files_before, host_files(host.root)) == []
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+    assert not runs(host.root)
+
+
+def test_bond_and_vlan_profiles_are_accepted_and_stored(nm_sandbox: Sandbox, nm: NMClient) -> None:
+    """Profile level only: this kernel cannot create bonds or VLANs (no bonding/8021q modules)."""
+    root = FIXTURES / "bond-vlans"
+    tree = load_host(str(root))
+    plan = make_plan(tree, build_host(tree), root=str(root))
+    assert {"bond", "vlan", "bridge"} <= {p.type for p in plan.profiles}
+    for profile in plan.profiles:
+        nm.add_connection(to_dbus(profile.settings), block_autoconnect=True)
+    stored = {c.uuid: c for c in nm.list_connections()}
+    for profile in plan.profiles:
+        info = stored[profile.uuid]
+        assert not info.unsaved and info.filename.startswith(NM_KEYFILE_DIR + "/")
+        back = from_dbus(nm.get_settings(profile.uuid))
+        for setting in ("bond", "vlan"):
+            if setting in profile.settings:
+                for prop, value in profile.settings[setting].items():
+                    assert back[setting][prop] == value, (profile.id, setting, prop)
+    text = (nm_sandbox.keyfile_dir / "bond0.nmconnection").read_text()
+    assert "mode=802.3ad" in text
+    assert kernel.read_links(nm_sandbox.netns) and nm_sandbox.kernel().link("bond0") is None
