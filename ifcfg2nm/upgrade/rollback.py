@@ -21,6 +21,7 @@ active profiles would take the network down with nothing to bring it back).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -123,13 +124,23 @@ def _undo_nm(journal: Journal, nm: NMClient, deadline: Deadline, done: list[str]
                 problems.append(f"cannot restore profile {uuid}: {e}")
 
 
-def _undo_files(journal: Journal, done: list[str], problems: list[str]) -> None:
-    root = str(journal.doc["root"])
-    for rel in journal.data("prepare").get("created", ()):
+def remove_created(root: str, prepare: Mapping[str, Any]) -> list[str]:
+    """Delete the keyfiles (and then-empty directories) the offline backend created."""
+    removed = []
+    for rel in prepare.get("created", ()):
         path = os.path.join(root, rel)
         if os.path.lexists(path):
             remove(path)
-            done.append(f"removed {rel}")
+            removed.append(rel)
+    for rel in prepare.get("created_dirs", ()):  # deepest first
+        with contextlib.suppress(OSError):  # not empty (someone else's files) or gone: leave it
+            os.rmdir(os.path.join(root, rel))
+    return removed
+
+
+def _undo_files(journal: Journal, done: list[str], problems: list[str]) -> None:
+    root = str(journal.doc["root"])
+    done.extend(f"removed {rel}" for rel in remove_created(root, journal.data("prepare")))
     entries = load_manifest(journal.run_dir)
     if entries is None:
         return
@@ -228,16 +239,11 @@ def rollback_committed(paths: StatePaths) -> Optional[CommittedRollback]:
     doc = read_json(os.path.join(run_dir, "journal.json")) or {}
     entries = load_manifest(run_dir) or []
     report = restore_files(paths.root, run_dir, entries)
-    removed = []
-    created: Sequence[str] = ()
+    prepare: Mapping[str, Any] = {}
     for step in doc.get("steps", ()):
         if step.get("step") == "prepare":
-            created = step.get("data", {}).get("created", ())
-    for rel in created:
-        path = os.path.join(paths.root, rel)
-        if os.path.lexists(path):
-            remove(path)
-            removed.append(rel)
+            prepare = step.get("data", {})
+    removed = remove_created(paths.root, prepare)
     if not report.problems:
         remove(paths.seal)
         if doc:

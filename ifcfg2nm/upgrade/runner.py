@@ -294,7 +294,7 @@ def _run_offline(opts: Options, paths: StatePaths, plan: Plan, report: Report) -
         journal.note(files=[e.path for e in entries])
         created = [f"{KEYFILE_DIR}/{n}" for n in plan.keyfiles
                    if not os.path.lexists(apply.keyfile_path(opts.root, n))]
-        journal.record("prepare", created=created)
+        journal.record("prepare", created=created, created_dirs=_missing_dirs(opts.root, KEYFILE_DIR))
         apply.write_keyfiles(opts.root, plan.keyfiles)
         journal.record("flush", files=list(plan.remove))
         flush_files(opts.root, plan.remove, entries)
@@ -312,6 +312,13 @@ def _run_offline(opts: Options, paths: StatePaths, plan: Plan, report: Report) -
     _summary(plan, None, report)
     report.say(f"  wrote {len(plan.keyfiles)} keyfile(s) to {os.path.join(opts.root, KEYFILE_DIR)}")
     return exitcodes.OK
+
+
+def _missing_dirs(root: str, rel: str) -> list[str]:
+    """The directories of ``rel`` (host-relative) that do not exist yet, deepest first."""
+    parts = rel.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return [p for p in reversed(prefixes) if not os.path.lexists(os.path.join(root, p))]
 
 
 def _check_offline(root: str, plan: Plan) -> list[str]:

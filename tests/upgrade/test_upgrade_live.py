@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pytest
 from nmsandbox import NM_KEYFILE_DIR, Sandbox
 from upgrade_helpers import (
     STATE,
+    Pinger,
     Result,
     changed,
     foreign_files,
@@ -31,6 +33,7 @@ from upgrade_helpers import (
     ifcfg2nm,
     journal,
     kernel_equal,
+    longest_gap,
     main_routes,
     manifest,
     runs,
@@ -144,6 +147,25 @@ def test_upgrade_hands_the_bridge_to_networkmanager(nm_sandbox: Sandbox, nm: NMC
     assert host_files(host.root) == files_mid
     assert kernel_equal(nm_sandbox.netns, kernel_mid) == {}
     assert len(runs(host.root)) == 1
+
+
+def test_downtime_seen_from_the_switch_is_under_a_second(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost,
+                                                         tmp_path: Path) -> None:
+    """Pings from the peer netns (the switch side) to the host's management address during the upgrade."""
+    pinger = Pinger(host.peer_netns, "192.0.2.10", tmp_path)
+    try:
+        pinger.wait_for_answers()
+        start = time.monotonic()
+        result = upgrade(nm_sandbox, host.root)
+        end = time.monotonic()
+        assert result.code == 0, result
+        time.sleep(0.3)
+    finally:
+        answers = pinger.stop()
+    gap = longest_gap(answers, start, end)
+    print(f"downtime seen by a peer: {gap:.3f} s; upgrade command {end - start:.2f} s (Python start-up included)")
+    assert gap < 1.0
+    assert any(t > end for t in answers)  # and it answers afterwards
 
 
 @pytest.mark.parametrize("failure", ["verify", "reject-profile", "probe", "timeout"])

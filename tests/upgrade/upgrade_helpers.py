@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,3 +101,60 @@ def vdsm_files(files: Mapping[str, FileEntry]) -> dict[str, bytes]:
 
 def foreign_files(files: Mapping[str, FileEntry], vdsm: Sequence[str]) -> dict[str, FileEntry]:
     return {k: v for k, v in files.items() if k.startswith("etc/") and v[0] == "file" and k not in vdsm}
+
+
+PROBER = r"""
+import ipaddress, os, sys, time
+sys.path.insert(0, sys.argv[4])
+from ifcfg2nm.upgrade.probe import _echo
+address, stop, out = ipaddress.ip_address(sys.argv[1]), sys.argv[2], open(sys.argv[3], "w")
+while not os.path.exists(stop):
+    t = time.monotonic()
+    try:
+        _echo(address, 0.02)
+        out.write(f"{t:.4f}\n")
+        out.flush()
+    except OSError:
+        pass
+    time.sleep(max(0.0, 0.01 - (time.monotonic() - t)))
+"""
+
+
+class Pinger:
+    """ICMP echo every ~10 ms from another netns (the "switch"); the longest gap between answers
+    is the downtime a peer of the host sees."""
+
+    def __init__(self, netns: str, address: str, workdir: Path) -> None:
+        self.stop_file = workdir / "pinger.stop"
+        self.log = workdir / "pinger.log"
+        root = str(Path(__file__).resolve().parents[2])
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", netns, sys.executable, "-c", PROBER, address, str(self.stop_file),
+             str(self.log), root], stdin=subprocess.DEVNULL)
+
+    def answers(self) -> list[float]:
+        text = self.log.read_text() if self.log.exists() else ""
+        return [float(x) for x in text.split()]
+
+    def wait_for_answers(self, n: int = 5, timeout: float = 5.0) -> None:
+        end = time.monotonic() + timeout
+        while len(self.answers()) < n:
+            if time.monotonic() > end:
+                raise AssertionError("the host does not answer pings before the upgrade")
+            time.sleep(0.02)
+
+    def stop(self) -> list[float]:
+        self.stop_file.touch()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # our own child, by its Popen handle
+            self.proc.wait(timeout=5)
+        return self.answers()
+
+
+def longest_gap(times: Sequence[float], start: float, end: float) -> float:
+    """Longest time without an answer within [start, end] (the upgrade's run)."""
+    inside = [t for t in times if start <= t <= end]
+    points = [start, *inside, end]
+    return max(b - a for a, b in zip(points, points[1:]))
