@@ -387,7 +387,8 @@ def hosts(draw: Draw, max_nics: int = 5) -> HostConfig:
                                  st.text(PROFILE_ID_CHARS, max_size=12)),
                        max_size=2, unique_by=lambda kv: kv[0])
         new(ovs_bridge, InterfaceType.OVS_BRIDGE, ovs=OvsSettings(external_ids=tuple(draw(ext))))
-        uplinks = [p for p in free if interfaces[p].type is InterfaceType.ETHERNET]
+        uplinks = [p for p in free if interfaces[p].type in (InterfaceType.ETHERNET,
+                                                            InterfaceType.BOND)]
         if uplinks and draw(st.booleans()):
             nic = draw(st.sampled_from(uplinks))
             new(f"ovs-port-{nic}", InterfaceType.OVS_PORT, controller=ovs_bridge,

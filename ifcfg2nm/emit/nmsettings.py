@@ -473,8 +473,13 @@ class _Builder:
             return None
         if not _ifname_ok(iface.name, iface.type in NO_DEVICE_TYPES):
             self.report(EMIT_INVALID_PROFILE(
-                where, f"{iface.name!r} is not a valid interface name for a "
-                       f"{iface.type.value} profile"))
+                where, f"{iface.name!r} is not a valid interface name "
+                       f"(type {iface.type.value})"))
+            return None
+        if iface.type is InterfaceType.VLAN and (
+                iface.vlan is None or not 0 <= iface.vlan.id <= 4094):
+            self.report(EMIT_INVALID_PROFILE(where, f"{iface.name}: a VLAN without a parent and an id "
+                                                    "in 0..4094 cannot become a profile"))
             return None
         if not iface.profile_id or "\0" in iface.profile_id:
             self.report(EMIT_INVALID_PROFILE(where, f"{iface.name}: empty or invalid profile id"))
@@ -619,8 +624,9 @@ class _Builder:
         if out.get("pause-autoneg") is True:
             for name in ("pause-rx", "pause-tx"):
                 if name in out:
+                    value = "true" if out.pop(name) else "false"
                     self.not_expressible(
-                        iface.source, f"{iface.name}: ethtool {name}={out.pop(name)} is not "
+                        iface.source, f"{iface.name}: ethtool {name}={value} is not "
                                       "written: NetworkManager refuses it with pause-autoneg on")
         if out:
             settings["ethtool"] = dict(sorted(out.items()))
@@ -637,10 +643,8 @@ class _Builder:
         elif iface.type is InterfaceType.BRIDGE:
             settings["bridge"] = self._bridge(iface, iface.bridge or BridgeSettings(stp=False))
         elif iface.type is InterfaceType.VLAN:
-            if iface.vlan is None:
-                self.report(EMIT_INVALID_PROFILE(where, f"{iface.name}: a VLAN without id/parent"))
-            else:
-                settings["vlan"] = self._vlan(iface)
+            assert iface.vlan is not None  # checked in _profile
+            settings["vlan"] = self._vlan(iface)
         elif iface.type is InterfaceType.OVS_BRIDGE:
             settings["ovs-bridge"] = {}
         elif iface.type is InterfaceType.OVS_PORT:
@@ -655,11 +659,12 @@ class _Builder:
             settings["ovs-port"] = port
         elif iface.type is InterfaceType.OVS_INTERFACE:
             settings["ovs-interface"] = {"type": "internal"}
-        elif iface.type is InterfaceType.ETHERNET and iface.port_type is PortType.OVS_PORT:
-            settings["ovs-interface"] = {"type": "system"}  # as NetworkManager normalizes it
+        if (iface.type is not InterfaceType.OVS_INTERFACE
+                and settings["connection"].get("slave-type") == PortType.OVS_PORT.value):
+            settings["ovs-interface"] = {"type": "system"}  # required for a kernel device port
         if iface.ovs is not None and iface.ovs.external_ids:
             if iface.type in (InterfaceType.OVS_BRIDGE, InterfaceType.OVS_PORT,
-                              InterfaceType.OVS_INTERFACE) or iface.port_type is PortType.OVS_PORT:
+                              InterfaceType.OVS_INTERFACE) or "ovs-interface" in settings:
                 data: dict[str, str] = {}
                 for key, value in iface.ovs.external_ids:
                     if re.fullmatch(r"[A-Za-z0-9_.:+-]{1,255}", key) and not key.startswith("NM."):
@@ -677,10 +682,7 @@ class _Builder:
         """The bond options NetworkManager 1.42 accepts, checked like its ``verify()``."""
         where = iface.source
         if iface.bond is None:
-            self.not_expressible(where, f"{iface.name}: bond without options: the kernel "
-                                        "default mode balance-rr is written",
-                                 Severity.INFO)
-            return {"mode": "balance-rr"}
+            return {"mode": "balance-rr"}  # the kernel's default, explicit
         mode = iface.bond.mode
         options: dict[str, str] = {}
         for name, value in iface.bond.options:
@@ -776,16 +778,16 @@ class _Builder:
         if egress:
             out["egress-priority-map"] = egress
         out["flags"] = flags
-        if not 0 <= vlan.id <= 4094:
-            self.report(EMIT_INVALID_PROFILE(iface.source, f"{iface.name}: VLAN id {vlan.id} "
-                                                           "is outside 0..4094"))
         out["id"] = vlan.id
         ingress = self._priority_map(iface, "ingress", vlan.ingress_priority_map)
         if ingress:
             out["ingress-priority-map"] = ingress
         out["parent"] = vlan.parent
-        if vlan.protocol is not None:
+        if vlan.protocol in ("802.1Q", "802.1ad"):
             out["protocol"] = vlan.protocol
+        elif vlan.protocol is not None:
+            self.not_expressible(iface.source, f"{iface.name}: VLAN protocol {vlan.protocol!r} "
+                                               "is neither 802.1Q nor 802.1ad")
         return out
 
     def _priority_map(self, iface: Interface, direction: str,
