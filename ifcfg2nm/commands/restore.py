@@ -4,8 +4,9 @@ Run by ifcfg2nm-restore.service after NetworkManager on hosts ifcfg2nm
 migrated (its seal exists); does nothing on others, and nothing a second time
 in the same boot unless ``--force``. Exit codes: 0 nothing differed or every
 repair worked (skipped networks are warnings, as with VDSM); 1 a repair
-failed, NetworkManager was unreachable, or an upgrade/rollback is unfinished
-or running; 2 the persisted config is unreadable.
+failed, an entity of the persisted config is broken (the others are still
+restored), NetworkManager was unreachable, or an upgrade/rollback is
+unfinished or running; 2 the persisted config cannot be read at all.
 """
 
 from __future__ import annotations
@@ -91,4 +92,5 @@ def _restore(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{PROG}: {o.line()}\n")
     out.write(f"{PROG}: {len(unchanged)} of {len(result.outcomes)} profile(s) already matched\n")
     write_marker(root)
-    return exitcodes.BLOCKED if result.failed else exitcodes.OK
+    broken = any(f.severity is Severity.ERROR for f in target.findings)
+    return exitcodes.BLOCKED if result.failed or broken else exitcodes.OK

@@ -292,3 +292,34 @@ def test_make_target_reads_only_the_persisted_config(tmp_path: Path) -> None:
     assert not [f for f in target.findings if f.severity.value != "info"], target.findings
     assert target.skipped[0].to_json()["file"].endswith("nets/storage")
     assert make_target(str(tmp_path / "nothing"), ["eth0"]) is None
+
+
+def test_command_gates_before_touching_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seal, journal and marker decide before NetworkManager is asked; a broken persisted network is
+    reported and fails the run. (The bus is pointed nowhere: this test never reaches a NetworkManager.)"""
+    from vdsm_host import write_tree
+
+    from ifcfg2nm.cli import main
+
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-bus")
+    write_tree(tmp_path, TWO_NETWORKS)
+    assert main(["restore", "--root", str(tmp_path)]) == 0
+    assert "not migrated by ifcfg2nm" in capsys.readouterr().out
+    paths = StatePaths(str(tmp_path))
+    paths.ensure()
+    Path(paths.journal).write_text("{}\n")
+    assert main(["restore", "--root", str(tmp_path)]) == 1
+    assert "did not finish" in capsys.readouterr().err
+    Path(paths.journal).unlink()
+    Path(paths.seal).write_text("{}\n")
+    (tmp_path / "var/lib/vdsm/persistence/netconf.hT4kq9Zb/nets/ovirtmgmt").write_text('{"nic": "eth0",')
+    assert main(["restore", "--root", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "nets/ovirtmgmt" in err and "error" in err and "NetworkManager: " in err
+    assert not (tmp_path / MARKER).exists()
+    (tmp_path / MARKER).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / MARKER).write_text("x\n")
+    assert main(["restore", "--root", str(tmp_path)]) == 0
+    assert "already done this boot" in capsys.readouterr().out
