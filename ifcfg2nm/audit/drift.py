@@ -418,21 +418,33 @@ def backup_findings(backups: Sequence[BackupFile], current: Sequence[ShellFile])
     return out
 
 
-def _first_difference(backup: ShellFile, now: Optional[ShellFile]) -> Optional[tuple[int, str]]:
-    """The first assignment of the backup the current file does not have (None: same values).
+_WEIGHT = ("BOOTPROTO", "IPADDR", "NETMASK", "PREFIX", "GATEWAY", "IPV6INIT", "IPV6ADDR", "DHCPV6C", "BRIDGE",
+           "MASTER", "VLAN", "TYPE", "BONDING_OPTS", "MTU", "ONBOOT")
+"""What a difference changes on the host, most first: addressing, then topology."""
 
-    Case is ignored (``HWADDR`` written upper- or lower-case means the same).
+
+def _first_difference(backup: ShellFile, now: Optional[ShellFile]) -> Optional[tuple[int, str]]:
+    """The line of the backup's most significant difference from the current file, and the differences.
+
+    Case is ignored (``HWADDR`` written upper- or lower-case means the same);
+    None when both say the same.
     """
     if now is None:
         return 1, "the file does not exist now"
     values = now.values()
     final = backup.values()
-    for a in backup.assignments:
-        if final.get(a.key) == a.value and (values.get(a.key) or "").lower() != a.value.lower():
-            current = values.get(a.key)
-            shown = "unset now" if current is None else f"now {current!r}"
-            return a.position.line, f"{a.key}={a.value!r}, {shown}"
+    changed = [a for a in backup.assignments
+               if final.get(a.key) == a.value and (values.get(a.key) or "").lower() != a.value.lower()]
     gone = [k for k in values if k not in final]
-    if gone:
-        return 1, f"without {', '.join(gone)}"
-    return None
+    if not changed and not gone:
+        return None
+
+    def rank(key: str) -> int:
+        family = key.rstrip("0123456789")
+        return _WEIGHT.index(family) if family in _WEIGHT else len(_WEIGHT)
+
+    changed.sort(key=lambda a: (rank(a.key), a.position.line))
+    parts = [f"{a.key}={a.value!r} ({'unset' if values.get(a.key) is None else repr(values[a.key])} now)"
+             for a in changed] + [f"no {k}" for k in sorted(gone, key=rank)]
+    line = changed[0].position.line if changed else 1
+    return line, ", ".join(parts[:4]) + (", …" if len(parts) > 4 else "")
