@@ -39,10 +39,6 @@ DIFFERENCES: dict[tuple[str, str], str] = {
         "the same standalone port: nmstate gives it IP settings, ours is a port without them.",
     ("proxy", "*"):
         "the same standalone port: nmstate writes an empty [proxy] on non-port profiles.",
-    ("profile", "libnm refuses ours"):
-        "ifcfg2nm's keyfile emitter writes the broken fixture's VLAN without id/parent as a "
-        "profile without [vlan], which libnm refuses; the nmstate state leaves it out "
-        "(NMSTATE_UNSUPPORTED). Keyfile emitter bug, reported.",
     # -- Ethernet, bridge, VLAN, ethtool -------------------------------------------------
     ("802-3-ethernet", "mac-address"):
         "binding a profile to a permanent MAC (HWADDR) has no nmstate 1.2 field: nmstate's "
