@@ -340,6 +340,30 @@ def _typed(kind: str, text: str) -> Optional[Any]:
     raise AssertionError(kind)  # pragma: no cover
 
 
+def ip_text(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """An address as NetworkManager prints it (glibc's ``inet_ntop``).
+
+    Python and glibc agree except on IPv6 addresses with an IPv4 tail: glibc
+    writes ``::0.1.0.0`` and ``::ffff:192.0.2.1`` where Python writes ``::1:0``
+    and ``::ffff:c000:201``.
+    """
+    if addr.version == 4:
+        return str(addr)
+    words = [int.from_bytes(addr.packed[i:i + 2], "big") for i in range(0, 16, 2)]
+    best_base, best_len, base, length = -1, 0, -1, 0
+    for i, word in enumerate([*words, 1]):
+        if word == 0:
+            base, length = (i, 1) if base < 0 else (base, length + 1)
+        elif base >= 0:
+            if length > best_len:
+                best_base, best_len = base, length
+            base, length = -1, 0
+    if best_base == 0 and (best_len == 6 or (best_len == 5 and words[5] == 0xFFFF)):
+        tail = ".".join(str(b) for b in addr.packed[12:])
+        return ("::ffff:" if best_len == 5 else "::") + tail
+    return str(addr)
+
+
 def _network(text: str, family: int) -> Optional[tuple[str, int]]:
     """``(address, prefix)`` of a CIDR (host bits cleared), or None if invalid."""
     try:
@@ -348,7 +372,7 @@ def _network(text: str, family: int) -> Optional[tuple[str, int]]:
         return None
     if net.version != family:
         return None
-    return str(net.network_address), net.prefixlen
+    return ip_text(net.network_address), net.prefixlen
 
 
 def _address(text: Optional[str], family: int) -> Optional[str]:
@@ -358,7 +382,7 @@ def _address(text: Optional[str], family: int) -> Optional[str]:
         addr = ipaddress.ip_address(text)
     except ValueError:
         return None
-    return str(addr) if addr.version == family else None
+    return ip_text(addr) if addr.version == family else None
 
 
 def _unspecified(addr: Optional[str]) -> bool:
@@ -1195,7 +1219,7 @@ def _prefix(text: str, family: int) -> Optional[tuple[str, int]]:
         return None
     if iface.version != family:
         return None
-    return str(iface.ip), iface.network.prefixlen
+    return ip_text(iface.ip), iface.network.prefixlen
 
 
 def _ethtool_kind(name: str) -> Optional[str]:
