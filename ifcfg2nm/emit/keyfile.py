@@ -51,6 +51,7 @@ _SETTING_GROUPS: Sequence[frozenset[str]] = (
 _CONNECTION_FIRST = ("id", "uuid", "type")
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:+-]*")
+_NEEDS_ESCAPE = re.compile(r"^[ \t]|[\n\r\\]")
 
 
 def _setting_rank(name: str) -> tuple[int, str]:
@@ -65,6 +66,8 @@ def _setting_rank(name: str) -> tuple[int, str]:
 
 def escape(value: str, list_item: bool = False) -> str:
     """``g_key_file_set_string`` escaping (leading blanks, controls, ``\\``; ``;`` in lists)."""
+    if not _NEEDS_ESCAPE.search(value) and not (list_item and ";" in value):
+        return value
     out: list[str] = []
     leading = True
     for ch in value:
