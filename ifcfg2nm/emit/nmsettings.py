@@ -198,13 +198,11 @@ ROUTE_ATTRIBUTES: Mapping[str, tuple[str, tuple[int, ...]]] = {
 U32 = 0xFFFFFFFF
 
 BRIDGE_RANGES: Mapping[str, tuple[int, int]] = {
-    "priority": (0, 65535), "forward-delay": (0, 30), "hello-time": (0, 10),
-    "max-age": (0, 40), "ageing-time": (0, 1000000),
-}
-BRIDGE_STP_RANGES: Mapping[str, tuple[int, int]] = {
+    "priority": (0, 65535), "ageing-time": (0, 1000000),
     "forward-delay": (2, 30), "hello-time": (1, 10), "max-age": (6, 40),
 }
-"""The STP timers' ranges in NetworkManager's ``verify()``; with STP off, 0 is also allowed."""
+"""NetworkManager's ranges; for the STP timers ``verify()`` also allows 0 while STP is off."""
+STP_TIMERS = frozenset({"forward-delay", "hello-time", "max-age"})
 
 BRIDGE_OPTION_CHECKS: Mapping[str, Callable[[Any], bool]] = {
     "group-forward-mask": lambda v: 0 <= v <= 0xFFFF and not v & 7,
@@ -764,8 +762,8 @@ class _Builder:
                             ("ageing-time", br.ageing_time)):
             if value is None:
                 continue
-            low, high = BRIDGE_STP_RANGES.get(prop, BRIDGE_RANGES[prop])
-            zero_ok = not br.stp and prop in BRIDGE_STP_RANGES
+            low, high = BRIDGE_RANGES[prop]
+            zero_ok = not br.stp and prop in STP_TIMERS
             if not (low <= value <= high or (zero_ok and value == 0)):
                 self.not_expressible(
                     iface.source, f"{iface.name}: bridge {prop} {value} is outside "
