@@ -193,6 +193,8 @@ def ip_configs(
     ipv6 = _with_dns(ipv6, dns6, search if ipv6.enabled else ())
     findings.extend(_zeroconf(keys, device, glob, ipv4))
     findings.extend(_dhcp_client_id(keys, device, ipv4))
+    if ipv4.method == "auto" and ipv4.dhcp_client_id is None:
+        ipv4 = replace(ipv4, dhcp_client_id="mac")
     return ipv4, ipv6, findings
 
 
@@ -220,7 +222,7 @@ def _dhcp_client_id(keys: Keys, device: str, ipv4: IpConfig) -> list[Finding]:
     severity = Severity.INFO if keys.doc.ownership.vdsm_owned else None
     return [IFCFG_DHCP_CLIENT_ID(
         keys.pos("BOOTPROTO"), f"{device}: dhclient sent no DHCP client identifier; NetworkManager sends "
-        "its MAC-based one, so the server may hand out another address", severity=severity)]
+        "its MAC-based one (written explicitly), so the server may hand out another address", severity=severity)]
 
 
 def ipv4_addresses(keys: Keys, device: str, findings: list[Finding]) -> tuple[IpAddress, ...]:

@@ -314,7 +314,7 @@ def ip_configs(net: VdsmNetwork) -> tuple[IpConfig, IpConfig]:
         v4 = IpConfig(4, "manual", (IpAddress(net.ipaddr, prefix),),
                       gateway=net.gateway if net.default_route else None)
     elif net.bootproto == "dhcp":
-        v4 = IpConfig(4, "auto", route_table=table, ignore_auto_dns=not auto_dns)
+        v4 = IpConfig(4, "auto", route_table=table, ignore_auto_dns=not auto_dns, dhcp_client_id="mac")
     else:
         v4 = IPV4_DISABLED
     if net.ipv6addr is not None:

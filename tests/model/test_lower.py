@@ -200,7 +200,7 @@ def test_dhcp_default_route_network_uses_main_table_and_auto_dns() -> None:
                                          "nameservers": []})], [])
     bridge = host.interface("ovirtmgmt")
     assert bridge is not None
-    assert bridge.ipv4 == IpConfig(4, "auto", route_table=254)
+    assert bridge.ipv4 == IpConfig(4, "auto", route_table=254, dhcp_client_id="mac")
     assert bridge.ipv6 == IpConfig(6, "auto", route_table=254)
     assert host.routes == () and host.rules == () and host.dns == DnsConfig()
 
