@@ -39,7 +39,10 @@ def test_escaping_is_gkeyfiles(value: str, items: list[str]) -> None:
     ours = GLib.KeyFile()
     text = f"[g]\ns={escape(value)}\n"
     ours.load_from_data(text, len(text.encode()), GLib.KeyFileFlags.NONE)
-    assert ours.get_string("g", "s") == value
+    theirs = GLib.KeyFile()
+    theirs.load_from_data(data, len(data.encode()), GLib.KeyFileFlags.NONE)
+    # what GLib reads back of its own text (a leading form feed, say, does not survive)
+    assert ours.get_string("g", "s") == theirs.get_string("g", "s")
 
 
 def _rules(family: int) -> st.SearchStrategy[dict[str, object]]:
