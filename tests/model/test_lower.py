@@ -211,7 +211,7 @@ def test_dhcp_non_default_network_routes_into_its_own_table_without_dns() -> Non
     nic = host.interface("eth1")
     assert nic is not None
     assert nic.ipv4 == IpConfig(4, "auto", route_table=zlib.adler32(b"eth1"),
-                                ignore_auto_dns=True)
+                                ignore_auto_dns=True, dhcp_client_id="mac")
     assert nic.ipv6 == IPV6_DISABLED
 
 
@@ -227,7 +227,7 @@ def test_dhcp_default_route_with_explicit_nameservers_ignores_dhcp_dns() -> None
     bridge = host.interface("m")
     assert bridge is not None
     assert bridge.ipv4 == IpConfig(4, "auto", route_table=254, dns=("192.0.2.53",),
-                                   ignore_auto_dns=True)
+                                   ignore_auto_dns=True, dhcp_client_id="mac")
     assert host.dns.servers == ("192.0.2.53",)
 
 
