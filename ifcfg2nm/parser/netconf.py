@@ -24,7 +24,9 @@ from ifcfg2nm.findings import Finding, Position, Severity, define
 from ifcfg2nm.hostfiles import (
     INPUT_UNREADABLE,
     read_file,
+    real_root_of,
     resolve_host_path,
+    tree_relative,
 )
 from ifcfg2nm.parser.documents import PersistedFile
 from ifcfg2nm.parser.persisted import parse_persisted_file
@@ -215,7 +217,7 @@ def _list(
     local = os.path.join(real_dir, sub)
     if not os.path.lexists(local):
         return None
-    resolved = resolve_host_path(root, os.path.relpath(local, os.path.realpath(root)))
+    resolved = resolve_host_path(root, tree_relative(real_root_of(root), local))
     if resolved is None:
         return None
     if isinstance(resolved, Finding):
@@ -241,7 +243,7 @@ def _read_bytes(
             Position(shown), f"{shown}: the file name is not valid UTF-8"))
         return None
     local = os.path.join(real_dir, sub, name)
-    resolved = resolve_host_path(root, os.path.relpath(local, os.path.realpath(root)))
+    resolved = resolve_host_path(root, tree_relative(real_root_of(root), local))
     if resolved is None:
         findings.append(INPUT_UNREADABLE(Position(shown), f"{shown}: dangling symbolic link"))
         return None
@@ -252,7 +254,7 @@ def _read_bytes(
         findings.append(PERSISTED_UNEXPECTED_ENTRY(
             Position(shown), f"{shown} is a directory, not a {sub[:-1]} file"))
         return None
-    data = read_file(resolved, root)
+    data = read_file(resolved, root, resolved=True)
     if isinstance(data, Finding):
         findings.append(Finding(data.code, data.severity, Position(shown),
                                 data.message.replace(resolved, shown), data.hint))
