@@ -16,6 +16,7 @@ All three sources are compared in VDSM's canonical terms (``VdsmNetwork``,
 from __future__ import annotations
 
 import json
+import operator
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -177,7 +178,7 @@ def _entity(kind: str, name: str, sources: Sequence[_Source], ifcfg: Optional[Ho
             missing.append(s.name)
     locate = {s.name: s.locate for s in sources}
     present = tuple(Side(src, True, locate[src](rec, "")) for src, rec in records.items())
-    if len(records) < 2:
+    if len(records) < 2 or _same(records):
         return Entity(kind, name, present, tuple(missing))
     values = {src: _values(rec, src) for src, rec in records.items()}
     fields: list[FieldDrift] = []
@@ -189,6 +190,25 @@ def _entity(kind: str, name: str, sources: Sequence[_Source], ifcfg: Optional[Ho
         if len({_hashable(s.value) for s in sides}) > 1:
             fields.append(FieldDrift(field, tuple(sides)))
     return Entity(kind, name, present, tuple(missing), tuple(fields))
+
+
+_CORE = operator.attrgetter(*(attr for _, attr in _NET_FIELDS))
+
+
+def _same(records: Mapping[str, Union[VdsmNetwork, VdsmBond]]) -> bool:
+    """A cheap first look for the common case, every source agreeing exactly (no per-field work)."""
+    core: set[Any] = set()
+    extra: set[Any] = set()
+    for source, r in records.items():
+        if isinstance(r, VdsmNetwork):
+            core.add((_CORE(r), dict(r.custom).get("bridge_opts")))
+            if source != "ifcfg":
+                extra.add((r.custom, r.host_qos, r.extras))
+        else:
+            core.add((r.nics, r.options, r.switch))
+            if r.hwaddr is not None or source != "ifcfg":
+                extra.add(r.hwaddr)
+    return len(core) == 1 and len(extra) <= 1
 
 
 def _hashable(value: Value) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from ifcfg2nm.audit.drift import DriftReport, backup_findings, compare
@@ -205,7 +205,7 @@ def _relative(f: Finding, root: str) -> Finding:
     is placed at the root, ``.``.
     """
     position = Position(host_relative(root, f.position.file) or ".", f.position.line, f.position.column)
-    return replace(f, position=position, message=strip_root(f.message, root))
+    return Finding(f.code, f.severity, position, strip_root(f.message, root), f.hint)
 
 
 def strip_root(text: str, root: str) -> str:
