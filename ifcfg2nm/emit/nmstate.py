@@ -207,11 +207,15 @@ def nmstate_state(host: HostConfig) -> tuple[State, tuple[Finding, ...]]:
     return out, tuple(sorted_findings(ctx.findings))
 
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's dumper when PyYAML has it (about ten times faster); the output is the same."""
+
+
 def dump_state(state: State, fmt: str) -> str:
     """``yaml`` (block style, keys in emission order) or ``json`` (indent 2, final newline)."""
     if fmt == "yaml":
-        return yaml.safe_dump(
-            state, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096
+        return yaml.dump(
+            state, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096
         )
     if fmt == "json":
         return json.dumps(state, indent=2) + "\n"
