@@ -15,6 +15,7 @@ so its checkpoint is ours to commit or roll back.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
@@ -23,8 +24,13 @@ from ifcfg2nm.emit.dbus_settings import SettingsError, to_dbus
 from ifcfg2nm.emit.nmsettings import Profile
 from ifcfg2nm.upgrade import testhooks
 from ifcfg2nm.upgrade.deadline import Deadline
-from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
+from ifcfg2nm.upgrade.nm_dbus import ERROR_ACTIVATION, NMClient, NMError
 from ifcfg2nm.upgrade.plan import KEYFILE_DIR
+
+DEVICE_STATE_DISCONNECTED = 30
+READY_WAIT = 3.0
+"""Seconds a NIC just handed back to NetworkManager may take to become usable."""
+RETRY_PAUSE = 0.3
 
 
 class ApplyError(Exception):
@@ -47,17 +53,46 @@ def hand_over(nm: NMClient, profiles: Sequence[Profile], update: Sequence[str]) 
             raise ApplyError(f"NetworkManager refused profile {profile.id!r} ({profile.uuid}): {e}") from e
 
 
-def activate(nm: NMClient, profiles: Sequence[Profile], order: Sequence[str], deadline: Deadline) -> None:
-    """Manage the NICs again and activate, ports first; waits until all are activated."""
+def activate(nm: NMClient, profiles: Sequence[Profile], order: Sequence[str], deadline: Deadline) -> int:
+    """Manage the NICs again and activate, ports first; waits until all are activated.
+
+    Returns the number of attempts it took (1, or 2 after a dropped activation).
+    """
     by_uuid = {p.uuid: p for p in profiles}
     try:
+        managed = []
         for uuid in order:
             dev = nm.get_device(by_uuid[uuid].interface)
             if dev is not None and not dev.managed:
                 nm.set_managed(dev.iface, True)
-        nm.ensure_active(list(order), timeout=deadline.bound(deadline.remaining()))
+                managed.append(dev.iface)
+        _wait_ready(nm, managed, deadline)
+        try:
+            nm.ensure_active(list(order), timeout=deadline.bound(deadline.remaining()))
+            return 1
+        except NMError as e:
+            if e.name != ERROR_ACTIVATION:
+                raise
+            # NetworkManager 1.42 can drop a port's activation while it still processes the
+            # release from the deleted old bridge ("device-disconnected"); nmstate retries too
+            time.sleep(min(RETRY_PAUSE, deadline.remaining()))
+            nm.ensure_active(list(order), timeout=deadline.bound(deadline.remaining()))
+            return 2
     except NMError as e:
         raise ApplyError(f"activation failed: {e}") from e
+
+
+def _wait_ready(nm: NMClient, names: Sequence[str], deadline: Deadline) -> None:
+    """Until the newly managed devices can take a profile (disconnected or beyond), for at most READY_WAIT s."""
+    end = time.monotonic() + min(READY_WAIT, deadline.remaining())
+    pending = set(names)
+    while pending and time.monotonic() < end:
+        for name in list(pending):
+            dev = nm.get_device(name)
+            if dev is None or dev.state >= DEVICE_STATE_DISCONNECTED:
+                pending.discard(name)
+        if pending:
+            time.sleep(0.02)
 
 
 def keyfile_path(root: str, name: str) -> str:

@@ -105,10 +105,10 @@ def _undo_nm(journal: Journal, nm: NMClient, deadline: Deadline, done: list[str]
     if path:
         if checkpoint.rollback(nm, path, timeout=deadline.bound(30.0)):
             done.append("NetworkManager rolled back to its checkpoint")
-    else:
-        stale = checkpoint.destroy_stale(nm)
-        if stale:
-            done.append(f"destroyed {len(stale)} checkpoint(s) whose path was not journaled")
+    else:  # the run died between creating a checkpoint (ours, or nmstate's) and journaling its path
+        for info in nm.list_checkpoints():
+            if checkpoint.rollback(nm, info.path, timeout=deadline.bound(30.0)):
+                done.append(f"rolled back checkpoint {info.path}, whose path was not journaled")
     prepare = journal.data("prepare")
     for uuid in prepare.get("add", ()):
         if nm.get_connection(uuid) is not None:

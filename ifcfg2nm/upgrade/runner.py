@@ -146,7 +146,9 @@ def rollback_command(opts: Options, out: TextIO, err: TextIO) -> int:
     try:
         with RunLock(paths.lock):
             journal = Journal.load(paths)
-            if journal is not None:
+            if journal is not None and journal.state in (COMMITTED, ROLLED_BACK):
+                journal.finish(journal.state)  # it crashed while closing the run: only the move is left
+            elif journal is not None:
                 return _undo_and_report(journal, opts, report, "ifcfg2nm rollback")
             result = rollback_committed(paths)
     except LockBusy as e:
@@ -263,7 +265,13 @@ def _recover(paths: StatePaths, opts: Options, report: Report) -> Optional[int]:
 
 def _undo_and_report(journal: Journal, opts: Options, report: Report, who: str) -> int:
     deadline = Deadline(ROLLBACK_BUDGET)
-    result = undo(journal, connector(opts, deadline), deadline)
+    try:
+        with deadline.alarm():
+            result = undo(journal, connector(opts, deadline), deadline)
+    except DeadlineExceeded:
+        report.warn(f"{who}: the rollback of run {journal.run_id} did not finish within {ROLLBACK_BUDGET:g} s; "
+                    f"its journal stays in {journal.paths.journal}: run `ifcfg2nm rollback` again")
+        return exitcodes.BLOCKED
     for line in result.done:
         report.say(f"  {line}")
     if result.ok:
@@ -402,16 +410,20 @@ def _live_steps(opts: Options, journal: Journal, host: HostConfig, plan: Plan, l
 
     journal.record("activate", order=list(live.activate))
     if backend == "nm":
-        apply.activate(nm, plan.profiles, live.activate, deadline)
+        attempts = apply.activate(nm, plan.profiles, live.activate, deadline)
+        timings.mark("up")
+        journal.note(attempts=attempts)
     else:
         state, _ = nmstate_state(host)
         journal.note(checkpoint=apply.nmstate_apply(state, deadline, checkpoint.ROLLBACK_MARGIN))
-    timings.mark("up")
+        timings.mark("up")
 
     journal.record("verify")
 
     def read() -> list[str]:
         state = kernel.read_state(timeout=deadline.bound(5.0))
+        if backend != "nm":  # nmstate makes its own profiles (own UUIDs): the kernel is the judge
+            return check(plan.profiles, live.activate, state)
         return check(plan.profiles, live.activate, state, nm.list_connections(), nm.active_uuids())
 
     problems = verify(read, deadline)
