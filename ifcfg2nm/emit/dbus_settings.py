@@ -193,9 +193,20 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "multicast-router": "s",
         "multicast-querier": "b",
         "multicast-hash-max": "u",
+        "multicast-last-member-count": "u",
+        "multicast-last-member-interval": "t",
+        "multicast-membership-interval": "t",
+        "multicast-querier-interval": "t",
+        "multicast-query-interval": "t",
+        "multicast-query-response-interval": "t",
+        "multicast-query-use-ifaddr": "b",
+        "multicast-startup-query-count": "u",
+        "multicast-startup-query-interval": "t",
+        "group-address": _MAC,
         "vlan-filtering": "b",
         "vlan-default-pvid": "u",
         "vlan-protocol": "s",
+        "vlan-stats-enabled": "b",
         "mac-address": _MAC,
     },
     "bridge-port": {
@@ -211,7 +222,17 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "flags": "u",
         "ingress-priority-map": "as",
         "egress-priority-map": "as",
+        "protocol": "s",
     },
+    "infiniband": {
+        "mtu": "u",
+        "transport-mode": "s",
+        "p-key": "i",
+        "parent": "s",
+        "mac-address": _MAC,
+    },
+    "ovs-external-ids": {"data": "a{ss}"},
+    "ethtool": {},
     "dummy": {},
     "ipv4": {
         **_IP_COMMON,
@@ -249,6 +270,15 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
     "ovs-interface": {"type": "s"},
 }
 """setting -> property -> D-Bus signature (or a special kind) for everything ifcfg2nm writes."""
+
+ETHTOOL_PREFIXES: Mapping[str, str] = {"feature-": "b", "pause-": "b", "ring-": "u", "coalesce-": "u"}
+"""``ethtool`` options are generic data on D-Bus: their signature follows their name's prefix."""
+
+
+def _kind(setting: str, prop: str) -> Union[str, None]:
+    if setting == "ethtool":
+        return next((sig for prefix, sig in ETHTOOL_PREFIXES.items() if prop.startswith(prefix)), None)
+    return PROPERTIES.get(setting, {}).get(prop)
 
 # Properties GetSettings returns only for old clients; sending them makes
 # NetworkManager ignore address-data/route-data, so from_dbus drops them.
@@ -418,10 +448,9 @@ def property_to_dbus(setting: str, prop: str, value: Any) -> Variant:
     where = f"{setting}.{prop}"
     if isinstance(value, Variant):
         return value
-    table = PROPERTIES.get(setting)
-    if table is None:
+    if setting not in PROPERTIES:
         raise SettingsError(f"{setting}: unknown setting")
-    kind = table.get(prop)
+    kind = _kind(setting, prop)
     if kind is None:
         raise SettingsError(f"{where}: unknown property")
     if setting == "connection" and prop == "type" and isinstance(value, str):
@@ -499,13 +528,12 @@ def from_dbus(settings: Mapping[str, Mapping[str, Any]]) -> PlainSettings:
     out: PlainSettings = {}
     for setting, props in settings.items():
         dest: dict[str, Any] = {}
-        table = PROPERTIES.get(setting, {})
         dropped = DEPRECATED.get(setting, frozenset())
         for prop, variant in props.items():
             if prop in dropped:
                 continue
             value = unwrap(variant)
-            kind = table.get(prop)
+            kind = _kind(setting, prop)
             if kind in (_MAC, _CLONED_MAC) and isinstance(value, (bytes, bytearray)):
                 value = mac_string(bytes(value))
             elif kind == _DNS4:

@@ -333,8 +333,7 @@ def test_settings_are_plain_and_deterministic() -> None:
         assert next(iter(profile.settings)) == "connection"
 
 
-KNOWN_DBUS_GAPS = {"ethtool", "infiniband", "ovs-external-ids", "vlan.protocol",
-                   "bridge.group-forward-mask", "bridge.multicast-query-interval"}
+KNOWN_DBUS_GAPS: set[str] = set()
 """Settings nmsettings writes that dbus_settings' signature table does not have yet."""
 
 
