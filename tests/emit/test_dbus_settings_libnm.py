@@ -13,15 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, fixture_hosts
 from dbus_next.signature import Variant
-from oracles.libnm_oracle import NM, SKIP_REASON, GLib, GObject
+from hypothesis import HealthCheck, given, settings
 
 from ifcfg2nm.emit import dbus_settings
 from ifcfg2nm.emit.keyfile import serialize
 from ifcfg2nm.emit.nmsettings import profiles
 from ifcfg2nm.hosttree import load_host
 from ifcfg2nm.model.build import build_host
+
+import strategies
+from conftest import FIXTURES, fixture_hosts
+from oracles.libnm_oracle import NM, SKIP_REASON, GLib, GObject
 
 pytestmark = pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
 
@@ -101,3 +104,16 @@ def test_dbus_settings_equal_libnms_own_serialization(profile: Any) -> None:
             assert plain(variant) == value, (setting, prop)
             compared += 1
     assert compared >= 4
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.hosts())
+def test_generated_hosts_go_over_dbus_as_libnm_would(host: Any) -> None:
+    profs, _ = profiles(host)
+    for profile in profs:
+        ours = dbus_settings.to_dbus({s: dict(p) for s, p in profile.settings.items()})
+        theirs = libnm_dbus(serialize(profile.settings))
+        for setting, props in ours.items():
+            for prop, variant in props.items():
+                if (setting, prop) in theirs:
+                    assert (variant.signature, plain(variant)) == theirs[(setting, prop)], (setting, prop)
