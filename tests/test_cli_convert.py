@@ -78,3 +78,10 @@ def test_output_needs_keyfile(tmp_path: Path) -> None:
 
 def test_to_is_required() -> None:
     assert run("--root", MGMT)[0] == 2
+
+
+def test_cli_sources_match_the_model_builders() -> None:
+    from ifcfg2nm.commands import convert
+    from ifcfg2nm.model import build
+
+    assert convert.SOURCES == build.SOURCES

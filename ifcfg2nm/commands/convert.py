@@ -2,7 +2,8 @@
 
 The state goes to stdout; keyfiles go to ``--output DIR`` (mode 0600, each
 written atomically) or, without it, to stdout one after the other. Findings go
-to stderr. With a blocking finding nothing is written to ``--output`` and the
+to stderr. The heavy modules are imported when the command runs, so that every
+other command starts fast (the boot-time restore has a time budget). With a blocking finding nothing is written to ``--output`` and the
 exit code is 1: a conversion known to be wrong must not land on disk.
 """
 
@@ -17,11 +18,9 @@ from typing import Any, TextIO
 from ifcfg2nm import exitcodes
 from ifcfg2nm.atomic import write_atomic
 from ifcfg2nm.commands.common import exit_code, unreadable
-from ifcfg2nm.emit.keyfile import keyfiles
-from ifcfg2nm.emit.nmstate import dump_state, nmstate_state
 from ifcfg2nm.findings import Finding, Severity, sorted_findings
-from ifcfg2nm.hosttree import load_host
-from ifcfg2nm.model.build import SOURCES, build_host
+
+SOURCES = ("auto", "ifcfg", "persisted")
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -40,6 +39,11 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    from ifcfg2nm.emit.keyfile import keyfiles
+    from ifcfg2nm.emit.nmstate import dump_state, nmstate_state
+    from ifcfg2nm.hosttree import load_host
+    from ifcfg2nm.model.build import build_host
+
     if args.output and args.to != "keyfile":
         print("ifcfg2nm convert: --output goes with --to keyfile", file=sys.stderr)
         return exitcodes.USAGE
