@@ -2,9 +2,10 @@
 
 The state goes to stdout; keyfiles go to ``--output DIR`` (mode 0600, each
 written atomically) or, without it, to stdout one after the other. Findings go
-to stderr. The heavy modules are imported when the command runs, so that every
-other command starts fast (the boot-time restore has a time budget). With a blocking finding nothing is written to ``--output`` and the
-exit code is 1: a conversion known to be wrong must not land on disk.
+to stderr. With a blocking finding nothing is written to ``--output`` and the
+exit code is 1: a conversion known to be wrong must not land on disk. The
+heavy modules are imported when the command runs, so that every other command
+starts fast (the boot-time restore has a time budget).
 """
 
 from __future__ import annotations
