@@ -226,6 +226,16 @@ class DeviceRollback:
     result: RollbackResult
 
 
+async def _unless_gone(coro: Awaitable[T]) -> Optional[T]:
+    """The result, or None when the object was removed between listing and reading it."""
+    try:
+        return await coro
+    except NMError as e:
+        if e.name.endswith((".UnknownMethod", ".UnknownObject", ".InvalidConnection")):
+            return None
+        raise
+
+
 class NMClient:
     """Synchronous NetworkManager client; use as a context manager.
 
@@ -432,7 +442,8 @@ class NMClient:
 
         async def run() -> list[ConnectionInfo]:
             (paths,) = await self._call(SETTINGS_PATH, SETTINGS_IFACE, "ListConnections")
-            return list(await asyncio.gather(*(self._connection_info(p) for p in paths)))
+            found = await asyncio.gather(*(_unless_gone(self._connection_info(p)) for p in paths))
+            return [c for c in found if c is not None]
 
         return self._run(run(), None, "ListConnections")
 
@@ -668,7 +679,8 @@ class NMClient:
 
     async def _devices(self) -> list[DeviceInfo]:
         (paths,) = await self._call(NM_PATH, NM_IFACE, "GetAllDevices")
-        return list(await asyncio.gather(*(self._device_info(p) for p in paths)))
+        found = await asyncio.gather(*(_unless_gone(self._device_info(p)) for p in paths))
+        return [d for d in found if d is not None]
 
     async def _device_path(self, iface: str) -> str:
         matches = [d for d in await self._devices() if d.iface == iface]

@@ -30,16 +30,18 @@ from typing import Any, Callable, Optional
 
 from ifcfg2nm.emit.dbus_settings import to_dbus
 from ifcfg2nm.upgrade import checkpoint, kernel
-from ifcfg2nm.upgrade.backup import load_manifest, restore_files
+from ifcfg2nm.upgrade.backup import BackupError, load_manifest, restore_files
 from ifcfg2nm.upgrade.deadline import Deadline
 from ifcfg2nm.upgrade.journal import COMMITTED, Journal
 from ifcfg2nm.upgrade.kernel_restore import restore_kernel
 from ifcfg2nm.upgrade.live import Snapshot
 from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
 from ifcfg2nm.upgrade.state import StatePaths, now, read_json, remove, write_json
+from ifcfg2nm.upgrade.takedown import IpError
 from ifcfg2nm.upgrade.verify import rule_matches
 
 SNAPSHOT = "live.json"
+RETRY_PAUSE = 0.3
 LIVE_BACKENDS = ("nm", "nmstate")
 
 NMFactory = Callable[[], NMClient]
@@ -62,28 +64,54 @@ def load_snapshot(journal: Journal) -> Optional[Snapshot]:
 
 
 def undo(journal: Journal, connect: NMFactory, deadline: Deadline) -> UndoResult:
-    """Reverse whatever the unfinished run did (see the module docstring)."""
+    """Reverse whatever the unfinished run did (see the module docstring).
+
+    Each part runs even when an earlier one failed, and a failed part is tried
+    once more (they are idempotent): NetworkManager may still be settling
+    from its own rollback (objects vanish between listing and reading).
+    """
     t0 = time.monotonic()
     done: list[str] = []
     problems: list[str] = []
     nm = _connect(journal, connect, problems)
+    snapshot = load_snapshot(journal)
+    parts: list[tuple[str, Callable[[list[str]], None]]] = []
+    if nm is not None:
+        parts.append(("NetworkManager", lambda out: _undo_nm(journal, nm, deadline, done, out)))
+    parts.append(("files", lambda out: _undo_files(journal, done, out)))
+    if journal.backend in LIVE_BACKENDS and journal.began("checkpoint") and snapshot is not None:
+        parts.append(("kernel", lambda out: _undo_kernel(journal, snapshot, nm, deadline, done, out)))
+    if nm is not None:
+        parts.append(("checkpoint", lambda out: _destroy_left(journal, nm, done)))
     try:
-        if nm is not None:
-            _undo_nm(journal, nm, deadline, done, problems)
-        _undo_files(journal, done, problems)
-        snapshot = load_snapshot(journal)
-        if journal.backend in LIVE_BACKENDS and journal.began("checkpoint") and snapshot is not None:
-            _undo_kernel(journal, snapshot, nm, deadline, done, problems)
-        if nm is not None:
-            path = _checkpoint_path(journal)
-            if path and checkpoint.destroy(nm, path):
-                done.append("destroyed the checkpoint")
-    except NMError as e:
-        problems.append(f"NetworkManager: {e}")
+        for name, part in parts:
+            problems.extend(_twice(name, part))
     finally:
         if nm is not None:
             nm.close()
     return UndoResult(tuple(done), tuple(problems), time.monotonic() - t0)
+
+
+def _twice(name: str, part: Callable[[list[str]], None]) -> list[str]:
+    """Problems of the part's second try, when the first had any."""
+    out: list[str] = []
+    for attempt in range(2):
+        out = []
+        try:
+            part(out)
+        except (NMError, IpError, kernel.KernelError, BackupError, OSError) as e:
+            out.append(f"{name}: {e}")
+        if not out:
+            return []
+        if attempt == 0:
+            time.sleep(RETRY_PAUSE)
+    return out
+
+
+def _destroy_left(journal: Journal, nm: NMClient, done: list[str]) -> None:
+    path = _checkpoint_path(journal)
+    if path and checkpoint.destroy(nm, path):
+        done.append("destroyed the checkpoint")
 
 
 def _connect(journal: Journal, connect: NMFactory, problems: list[str]) -> Optional[NMClient]:
