@@ -12,7 +12,10 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from ifcfg2nm.upgrade.runner import BACKENDS, DEFAULT_TIMEOUT, Options, rollback_command, upgrade
+BACKENDS = ("auto", "nm", "nmstate", "offline")
+DEFAULT_TIMEOUT = 120.0
+"""Kept here (and checked equal to the runner's by the tests) so that ``--help`` and every other
+command start without importing the upgrade (D-Bus, the planner)."""
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -52,10 +55,14 @@ def _seconds(text: str) -> float:
 
 
 def run_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    from ifcfg2nm.upgrade.runner import Options, upgrade
+
     opts = Options(root=args.root, dry_run=args.dry_run, backend=args.backend, timeout=args.timeout,
                    probe=args.probe)
     return upgrade(opts, out, sys.stderr)
 
 
 def run_rollback(args: argparse.Namespace, out: TextIO) -> int:
+    from ifcfg2nm.upgrade.runner import Options, rollback_command
+
     return rollback_command(Options(root=args.root), out, sys.stderr)

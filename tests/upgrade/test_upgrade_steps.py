@@ -210,3 +210,10 @@ def test_offline_killed_at_every_step_converges(root: Path, step: str) -> None:
     assert {p.name: p.read_text() for p in kdir.iterdir()} == expected
     assert not any(p in host_files(root) for p in vdsm)
     assert (root / "var/lib/ifcfg2nm/seal").exists()
+
+
+def test_cli_constants_match_the_runner() -> None:
+    from ifcfg2nm.commands import upgrade as command
+    from ifcfg2nm.upgrade import runner
+
+    assert command.BACKENDS == runner.BACKENDS and command.DEFAULT_TIMEOUT == runner.DEFAULT_TIMEOUT
