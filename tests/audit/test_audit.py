@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, TreeMaker, fixture_hosts
 
 from ifcfg2nm import cli, exitcodes
 from ifcfg2nm.audit import report as report_module
 from ifcfg2nm.audit.fleet import audit_many
 from ifcfg2nm.audit.report import HostReport, audit_host
+
+from conftest import FIXTURES, ROOT, TreeMaker, fixture_hosts
 
 S = "etc/sysconfig/network-scripts/"
 PERSISTENT = "var/lib/vdsm/persistence/netconf/"
@@ -157,11 +158,13 @@ def test_fleet_text_has_one_row_per_host_and_a_rollup() -> None:
     rows = [line.split() for line in text.splitlines() if line and not line.startswith((" ", "HOST"))]
     hosts = {r[0]: r[1] for r in rows if r[0] in fixture_hosts()}
     assert hosts == {h: fixture(h).status for h in fixture_hosts()}
-    assert "Fleet: 11 hosts: 2 clean, 6 with warnings, 3 blocked, 0 unreadable, 0 failed" in text
+    count = {s: list(hosts.values()).count(s) for s in ("clean", "warnings", "blocked")}
+    assert (f"Fleet: {len(hosts)} hosts: {count['clean']} clean, {count['warnings']} with warnings, "
+            f"{count['blocked']} blocked, 0 unreadable, 0 failed") in text
     assert "Top finding codes" in text
 
 
-def test_no_progress_bar_when_piped_or_json(tmp_path: Path) -> None:
+def test_no_progress_bar_when_piped_or_json() -> None:
     result = run_cli("audit", "--fleet", str(FIXTURES), "--jobs", "2")
     assert result.stderr == ""
     json_result = run_cli("audit", "--fleet", str(FIXTURES), "--format", "json")

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Callable, Optional, Union
 
 import pytest
-from conftest import TreeMaker
 
 from ifcfg2nm.audit import report as report_module
 from ifcfg2nm.audit.report import audit_host
 from ifcfg2nm.findings import catalogue, lookup
+
+from conftest import TreeMaker
 
 S = "etc/sysconfig/network-scripts/"
 P = "var/lib/vdsm/persistence/netconf"
