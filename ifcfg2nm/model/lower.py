@@ -111,6 +111,12 @@ VDSM_DHCP_SOURCE_ROUTING = define(
     "VDSM's DHCP monitor added the from/to rules for that table after each lease; "
     "NetworkManager will not, so add routing rules for the leased subnet if they are needed.",
 )
+VDSM_IPV6_DEFAULT_ROUTE_DROPPED = define(
+    "VDSM_IPV6_DEFAULT_ROUTE_DROPPED", Severity.WARNING,
+    "the IPv6 gateway of a network that is not the default-route network installs no default route",
+    "initscripts installed an IPv6 default route through it (IPV6_DEFAULTGW); VDSM's nmstate translation, "
+    "and so the converted profile, does not. Make it the default-route network, or add the route by hand.",
+)
 VDSM_OVS_LINUX_BOND = define(
     "VDSM_OVS_LINUX_BOND", Severity.INFO, "bond under an OVS bridge is a kernel bond",
     "VDSM attached its bonds to OVS bridges as ports; the same is done here.",
@@ -215,6 +221,11 @@ def lower_vdsm(
         top = net.top_device
         v4, v6 = blocks[net.name]
         out.extend(_not_migrated(net))
+        if net.ipv6gateway is not None and not net.default_route:
+            out.append(VDSM_IPV6_DEFAULT_ROUTE_DROPPED(
+                net.position_of("ipv6gateway"),
+                f"network {net.name}: no IPv6 default route via {net.ipv6gateway} on {top} (not the "
+                "default-route network), as in VDSM's nmstate translation; initscripts installed one"))
         tables = {c.route_table for c in (v4, v6) if c.method in ("auto", "dhcp")}
         for table in sorted(t for t in tables if t not in (None, MAIN_TABLE)):
             out.append(VDSM_DHCP_SOURCE_ROUTING(

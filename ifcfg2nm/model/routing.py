@@ -47,6 +47,15 @@ NM_ROUTE_ATTRIBUTES = frozenset({
 """``ip route`` attributes a NetworkManager route can carry (lockable ones via ``lock-<name>``)."""
 LOCKABLE = frozenset({"cwnd", "initcwnd", "initrwnd", "mtu", "window", "advmss"})
 
+ROUTE_RULE_TABLE_EMPTY = define(
+    "ROUTE_RULE_TABLE_EMPTY", Severity.WARNING,
+    "a routing rule looks up a table that no route file and no profile fills",
+    "Whatever filled the table lived outside the ifcfg files (a script, a daemon); the rule sends traffic "
+    "to an empty table after the migration unless that is recreated.",
+)
+BUILTIN_TABLES = frozenset({0, 253, 254, 255})
+"""unspec, default, main, local: filled by the kernel."""
+
 RouteDoc = Union[RouteFile, RuleFile]
 
 
@@ -86,10 +95,26 @@ def attach_routes_and_rules(
         else:
             with_rules.setdefault(device, Position(doc.path, 1))
             rules.extend(_rule(entry, device) for entry in doc.rules)
+    findings.extend(empty_table_findings(rules, routes, interfaces))
     for device, pos in sorted(with_rules.items()):
         findings.append(ROUTE_RULES_DROP_ROUTES(
             pos, f"{device}: NetworkManager's ifcfg reader would ignore its rules and routes; both are converted"))
     return routes, rules, findings
+
+
+def empty_table_findings(
+    rules: Sequence[RoutingRule], routes: Sequence[Route], interfaces: Sequence[Interface]
+) -> list[Finding]:
+    """Rules whose table no route of the files and no profile's route table (DHCP routes) fills."""
+    filled = {r.table for r in routes} | {
+        ip.route_table for i in interfaces for ip in (i.ipv4, i.ipv6) if ip.route_table is not None}
+    return [
+        ROUTE_RULE_TABLE_EMPTY(rule.source, f"rule of {rule.interface}: table {rule.table} has no route in "
+                                            "any route file or profile")
+        for rule in rules
+        if rule.action == "table" and rule.table is not None and rule.table not in BUILTIN_TABLES
+        and rule.table not in filled
+    ]
 
 
 def _suffix(doc: RouteDoc) -> str:

@@ -205,7 +205,24 @@ def _network(
         nameservers=ipv4.dns + ipv6.dns,
         custom=custom,
         source=top.source,
+        positions=_positions(doc),
     )
+
+
+_KEYS = (("ipaddr", "IPADDR"), ("netmask", "NETMASK"), ("gateway", "GATEWAY"), ("bootproto", "BOOTPROTO"),
+         ("mtu", "MTU"), ("stp", "STP"), ("ipv6addr", "IPV6ADDR"), ("ipv6gateway", "IPV6_DEFAULTGW"),
+         ("ipv6autoconf", "IPV6_AUTOCONF"), ("dhcpv6", "DHCPV6C"), ("defaultRoute", "DEFROUTE"),
+         ("nameservers", "DNS1"), ("custom.bridge_opts", "BRIDGING_OPTS"))
+
+
+def _positions(doc: ShellFile) -> tuple[tuple[str, Position], ...]:
+    """Where the top device's file says each attribute, so findings about a network name the line."""
+    out = []
+    for attribute, key in _KEYS:
+        assignment = doc.last(key)
+        if assignment is not None:
+            out.append((attribute, assignment.position))
+    return tuple(out)
 
 
 def _bond(iface: Interface, interfaces: Sequence[Interface], doc: ShellFile) -> VdsmBond:

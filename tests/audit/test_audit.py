@@ -381,6 +381,14 @@ def test_dns_and_defaults_divergences() -> None:
         "ens3 has NOZEROCONF=yes"
 
 
+def test_policy_reports_of_the_vdsm_hosts() -> None:
+    """fixtures/README.md: the IPv6 default route VDSM's translation drops (scenario 26), and rules whose
+    table nothing fills (host 4, eth3's table 100)."""
+    assert at(fixture("dhcp-ipv6"), "VDSM_IPV6_DEFAULT_ROUTE_DROPPED") == {
+        (S + "ifcfg-eth2.20", 13), (PERSISTENT + "nets/storage", 13)}
+    assert at(fixture("source-routing"), "ROUTE_RULE_TABLE_EMPTY") == {(S + "rule-eth3", 2), (S + "rule-eth3", 3)}
+
+
 def test_global_gateway_on_a_multi_nic_host() -> None:
     report = fixture("foreign-beside-vdsm")
     messages = [f.message for f in report.findings if f.code == "IFCFG_GLOBAL_GATEWAY"]

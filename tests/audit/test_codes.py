@@ -277,6 +277,8 @@ CASES: dict[str, Case] = {
     "ROUTE_ORPHAN_FILE": Case({"route-eth9": "10.0.0.0/8 via 1.1.1.1\n"}, "route-eth9", 1),
     "ROUTE_RULES_DROP_ROUTES": Case({"ifcfg-eth0": NIC1, "rule-eth0": "from 1.1.1.2 table 100 prio 100\n"},
                                     "rule-eth0", 1),
+    "ROUTE_RULE_TABLE_EMPTY": Case({"ifcfg-eth0": NIC1, "rule-eth0": "from 1.1.1.2 table 100 prio 100\n"},
+                                   "rule-eth0", 1),
     "ROUTE_SYNTAX": Case({"ifcfg-eth0": NIC1, "route-eth0": "10.0.0.0/8 bogus 5\n"}, "route-eth0", 1),
     "ROUTE_TABLE_NAME": Case({"ifcfg-eth0": NIC1, "route-eth0": "10.0.0.0/8 dev eth0 table vpn\n"}, "route-eth0", 1),
     "ROUTE_UNSUPPORTED_BY_NM": Case({"ifcfg-eth0": NIC1, "route-eth0": "10.0.0.0/8 dev eth0 realm 5\n"},
@@ -349,6 +351,9 @@ CASES: dict[str, Case] = {
     "VDSM_IPV6_PREFIX_CHOSEN": Case(net("n", nic="eth0", bridged=False, ipv6addr="fd00::5"), f"{P}/nets/n", 4),
     "VDSM_IP_CONFLICT": Case(net("n", nic="eth0", bridged=False, bootproto="dhcp", ipaddr="192.0.2.10",
                                  netmask="255.255.255.0"), f"{P}/nets/n", 4),
+    "VDSM_IPV6_DEFAULT_ROUTE_DROPPED": Case(
+        net("storage", nic="eth1", bridged=False, ipv6addr="fd00:20::5/64", ipv6gateway="fd00:20::1"),
+        f"{P}/nets/storage", 5),
     "VDSM_KEY_DROPPED": Case(net("n", nic="eth0", bridged=True, blockingdhcp=True), f"{P}/nets/n", 4),
     "VDSM_LEGACY_VALUE": Case(net("n", nic="eth0", bridged=True, mtu="1500"), f"{P}/nets/n", 4),
     "VDSM_NAMESERVERS_MISSING": Case(net("ovirtmgmt", **{k: v for k, v in MGMT.items() if k != "nameservers"}),
