@@ -24,6 +24,7 @@ from ifcfg2nm.findings import Finding, Position, Severity, define, sorted_findin
 from ifcfg2nm.hostfiles import read_file
 from ifcfg2nm.hosttree import NETWORK_SCRIPTS, HostTree
 from ifcfg2nm.model.host import HostConfig, InterfaceType
+from ifcfg2nm.model.ownership import heuristic_vdsm_files
 from ifcfg2nm.model.vdsm import canonicalize_config
 from ifcfg2nm.parser.documents import Owner, RouteFile, RuleFile, ShellFile
 
@@ -73,9 +74,10 @@ UPGRADE_FOREIGN_FILE_KEPT = define(
     "the two compete. Remove or convert the file by hand after checking it.",
 )
 UPGRADE_HEADERLESS_VDSM_FILE = define(
-    "UPGRADE_HEADERLESS_VDSM_FILE", Severity.INFO,
-    "a file without VDSM's header is left in place",
-    "Only files whose first line is VDSM's header are flushed; this one stays and is listed as kept.",
+    "UPGRADE_HEADERLESS_VDSM_FILE", Severity.WARNING,
+    "a header-less file that looks VDSM-written is left in place",
+    "Only files whose first line is VDSM's header are flushed. Where NetworkManager still reads ifcfg files, "
+    "its NM_CONTROLLED=no keeps the device unmanaged: check it and rerun with --assume-vdsm to flush it.",
 )
 
 
@@ -167,17 +169,18 @@ class Plan:
         }
 
 
-def make_plan(tree: HostTree, host: HostConfig, *, root: str) -> Plan:
+def make_plan(tree: HostTree, host: HostConfig, *, root: str, assume_vdsm: bool = False) -> Plan:
     """The plan for ``host`` (built from ``tree``) on the host tree at ``root``.
 
     Reads only the keyfile directory under ``root`` (to find keyfiles the
     upgrade would replace); everything else comes from the parsed tree.
+    ``assume_vdsm`` flushes header-less files that look VDSM-written too.
     """
     profs, emitted = profiles(host)
     files, named = keyfiles_of(profs)
     names = {text: name for name, text in files.items()}
     write = tuple(_planned(p, names) for p in profs)
-    remove, keep, file_findings = _files(tree, write)
+    remove, keep, file_findings = _files(tree, write, assume_vdsm)
     take_down, down_findings = _take_down(tree, host, write)
     all_findings = (*host.findings, *emitted, *named, *file_findings, *down_findings, *_ovs(host))
     if remove and not write:
@@ -219,21 +222,26 @@ def _rel(tree: HostTree, path: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _files(tree: HostTree, write: Sequence[PlannedProfile]) -> tuple[tuple[str, ...], tuple[str, ...], list[Finding]]:
-    """VDSM-owned network-scripts files to remove; everything else kept."""
+def _files(
+    tree: HostTree, write: Sequence[PlannedProfile], assume_vdsm: bool
+) -> tuple[tuple[str, ...], tuple[str, ...], list[Finding]]:
+    """VDSM-owned network-scripts files to remove (header-less ones too with ``assume_vdsm``); the rest kept."""
     remove: list[str] = []
     keep: list[str] = []
     findings: list[Finding] = []
     written = {p.interface for p in write}
-    docs: list[Union[ShellFile, RouteFile, RuleFile]] = [*tree.ifcfg, *tree.routes, *tree.rules]
+    libvirt = [d for n in tree.libvirt_networks for d in (n.bridge, n.interface) if d]
+    ifcfg, _ = heuristic_vdsm_files(tree.ifcfg, libvirt)
+    docs: list[Union[ShellFile, RouteFile, RuleFile]] = [*ifcfg, *tree.routes, *tree.rules]
     for doc in docs:
         rel = _rel(tree, doc.path)
-        if doc.ownership.vdsm_owned:
+        if doc.ownership.vdsm_owned or (assume_vdsm and doc.ownership.vdsm_like):
             remove.append(rel)
             continue
         keep.append(rel)
         if doc.ownership.owner is Owner.VDSM_HEURISTIC:
-            findings.append(UPGRADE_HEADERLESS_VDSM_FILE(Position(doc.path), f"{rel} has no VDSM header and stays"))
+            findings.append(UPGRADE_HEADERLESS_VDSM_FILE(
+                Position(doc.path, 1), f"{rel} has no VDSM header and stays (it would be removed with --assume-vdsm)"))
         if isinstance(doc, ShellFile):
             device = doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
             if device in written and device != "lo":

@@ -410,10 +410,7 @@ CASES: dict[str, Case] = {
                                                net("n", nic="eth1", bridged=False, bootproto="dhcp")),
                                         "ifcfg-eth0.5", 0),
     "UPGRADE_FOREIGN_FILE_KEPT": Case({"ifcfg-eth0": "DEVICE=eth0\n"}, "ifcfg-eth0", 0),
-    "UPGRADE_HEADERLESS_VDSM_FILE": Case(
-        HEADERLESS_VMNET, "ifcfg-vmnet", 0,
-        xfail="make_plan reads ownership from the tree's documents, which load_host never marks VDSM_HEURISTIC "
-              "(ifcfg_model marks copies), so the plan cannot see header-less VDSM files"),
+    "UPGRADE_HEADERLESS_VDSM_FILE": Case(HEADERLESS_VMNET, "ifcfg-vmnet", 1),
     "UPGRADE_NOTHING_TO_WRITE": Case(merged({"ifcfg-eth0": VDSM + "DEVICE=eth0\n"}, bond("bond0", nics=[])),
                                      S.rstrip("/"), 0),
     "UPGRADE_OVS_UNSUPPORTED": Case(net("n", nic="eth0", bridged=True, switch="ovs"), f"{P}/nets/n", 0),

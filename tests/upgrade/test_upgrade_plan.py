@@ -140,3 +140,14 @@ def test_every_fixture_host_plans(host: str) -> None:
     assert set(plan.backup) >= set(plan.remove)
     assert not set(plan.keep) & set(plan.remove)
     json.dumps(plan.to_json())
+
+
+def test_headerless_vdsm_files_stay_unless_assumed_vdsm() -> None:
+    tree = load_host(str(FIXTURES / "old-era-headers"))
+    host = build_host(tree, "auto")
+    headerless = {f"etc/sysconfig/network-scripts/ifcfg-{d}" for d in ("vmnet", "bond0", "eth2", "eth3")}
+    kept = make_plan(tree, host, root=tree.root)
+    assert headerless <= set(kept.keep) and not headerless & set(kept.remove)
+    assert sum(f.code == "UPGRADE_HEADERLESS_VDSM_FILE" for f in kept.findings) == 4
+    assumed = make_plan(tree, host, root=tree.root, assume_vdsm=True)
+    assert headerless <= set(assumed.remove) and headerless <= set(assumed.backup)
