@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Dict, Union
+from typing import Callable, Union
 
 import pytest
 
@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "hosts"
 SCRIPTS = "etc/sysconfig/network-scripts"
 
-TreeMaker = Callable[[Dict[str, Union[str, bytes]]], Path]
+TreeMaker = Callable[[dict[str, Union[str, bytes]]], Path]
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def fixtures_dir() -> Path:
 def make_host(tmp_path: Path) -> TreeMaker:
     """Write a host tree from ``{relative path: content}``; bare file names go to network-scripts."""
 
-    def make(files: Dict[str, Union[str, bytes]]) -> Path:
+    def make(files: dict[str, Union[str, bytes]]) -> Path:
         root = tmp_path / "host"
         root.mkdir(exist_ok=True)
         for name, content in files.items():

@@ -10,9 +10,10 @@ import stat
 from pathlib import Path
 
 import yaml
-from conftest import FIXTURES
 
 from ifcfg2nm import cli
+
+from conftest import FIXTURES
 
 MGMT = str(FIXTURES / "mgmt-bridge-static")
 

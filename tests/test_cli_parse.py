@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
 from ifcfg2nm import cli
+
+from conftest import FIXTURES
 
 MGMT = FIXTURES / "mgmt-bridge-static"
 SCRIPTS = MGMT / "etc/sysconfig/network-scripts"

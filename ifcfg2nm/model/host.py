@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import Optional
 
 from ifcfg2nm.findings import Finding, Position
 
 NOWHERE = Position("")
 
-Pairs = Tuple[Tuple[str, str], ...]
+Pairs = tuple[tuple[str, str], ...]
 """Ordered key/value pairs (bond options, bridge options, extra properties)."""
 
 
@@ -61,7 +61,7 @@ class IpConfig:
 
     family: int
     method: str
-    addresses: Tuple[IpAddress, ...] = ()
+    addresses: tuple[IpAddress, ...] = ()
     gateway: Optional[str] = None
     """The default gateway in the main table. Convention: a main-table default
     route is always expressed here, never as a ``Route`` (as NetworkManager does)."""
@@ -69,9 +69,9 @@ class IpConfig:
     may_fail: bool = True
     route_metric: Optional[int] = None
     route_table: Optional[int] = None
-    dns: Tuple[str, ...] = ()
-    dns_search: Tuple[str, ...] = ()
-    dns_options: Tuple[str, ...] = ()
+    dns: tuple[str, ...] = ()
+    dns_search: tuple[str, ...] = ()
+    dns_options: tuple[str, ...] = ()
     ignore_auto_dns: bool = False
     ignore_auto_routes: bool = False
     dhcp_hostname: Optional[str] = None
@@ -121,12 +121,12 @@ class BridgePortSettings:
 class VlanSettings:
     id: int
     parent: str
-    flags: Tuple[str, ...] = ("reorder-headers",)
+    flags: tuple[str, ...] = ("reorder-headers",)
     """Subset of ``reorder-headers``, ``gvrp``, ``loose-binding``, ``mvrp`` that is on;
     the kernel's and NetworkManager's default is reorder-headers alone."""
     protocol: Optional[str] = None
-    ingress_priority_map: Tuple[str, ...] = ()
-    egress_priority_map: Tuple[str, ...] = ()
+    ingress_priority_map: tuple[str, ...] = ()
+    egress_priority_map: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -234,9 +234,9 @@ class RoutingRule:
 
 @dataclass(frozen=True)
 class DnsConfig:
-    servers: Tuple[str, ...] = ()
-    search: Tuple[str, ...] = ()
-    options: Tuple[str, ...] = ()
+    servers: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ class VdsmNetwork:
     ipv6autoconf: bool = False
     dhcpv6: bool = False
     default_route: bool = False
-    nameservers: Tuple[str, ...] = ()
+    nameservers: tuple[str, ...] = ()
     switch: str = "legacy"
     custom: Pairs = ()
     source: Position = NOWHERE
@@ -269,7 +269,7 @@ class VdsmNetwork:
     with tc, outside NetworkManager."""
     extras: Pairs = ()
     """Keys VDSM's canonical form does not know, kept (value as JSON text) for audits."""
-    positions: Tuple[Tuple[str, Position], ...] = field(default=(), compare=False)
+    positions: tuple[tuple[str, Position], ...] = field(default=(), compare=False)
     """Where each attribute came from, by canonical key (``ipaddr``, ``custom.bridge_opts`` …)."""
 
     def position_of(self, key: str) -> Position:
@@ -300,14 +300,14 @@ class VdsmNetwork:
 @dataclass(frozen=True)
 class VdsmBond:
     name: str
-    nics: Tuple[str, ...] = ()
+    nics: tuple[str, ...] = ()
     options: str = ""
     """Space-separated ``k=v``: as persisted, or canonical (``mode=<name>`` first, the rest
     sorted, see ``bonding.format_bond_options``) once canonicalized."""
     hwaddr: Optional[str] = None
     switch: str = "legacy"
     source: Position = NOWHERE
-    positions: Tuple[Tuple[str, Position], ...] = field(default=(), compare=False)
+    positions: tuple[tuple[str, Position], ...] = field(default=(), compare=False)
     """Where each attribute came from (``nics``, ``options``, ``hwaddr`` …)."""
 
     def position_of(self, key: str) -> Position:
@@ -323,13 +323,13 @@ class HostConfig:
 
     origin: str
     """``ifcfg`` or ``persisted``."""
-    interfaces: Tuple[Interface, ...] = ()
-    routes: Tuple[Route, ...] = ()
-    rules: Tuple[RoutingRule, ...] = ()
+    interfaces: tuple[Interface, ...] = ()
+    routes: tuple[Route, ...] = ()
+    rules: tuple[RoutingRule, ...] = ()
     dns: DnsConfig = DnsConfig()
-    networks: Tuple[VdsmNetwork, ...] = ()
-    bonds: Tuple[VdsmBond, ...] = ()
-    findings: Tuple[Finding, ...] = field(default=(), compare=False)
+    networks: tuple[VdsmNetwork, ...] = ()
+    bonds: tuple[VdsmBond, ...] = ()
+    findings: tuple[Finding, ...] = field(default=(), compare=False)
 
     def interface(self, name: str) -> Optional[Interface]:
         for iface in self.interfaces:

@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import strategies
 from keyfile_checks import libnm_checked, model_differences, requires_libnm
 
 from ifcfg2nm.emit.keyfile import keyfiles
 from ifcfg2nm.model.host import HostConfig
+
+import strategies
 
 EXPECTED_CODES = {
     "EMIT_BOND_OPTION_UNSUPPORTED",  # kernel options NetworkManager 1.42 lacks

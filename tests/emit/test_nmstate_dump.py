@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from conftest import FIXTURES, fixture_hosts
 from ifcfg2nm.emit.nmstate import dump_state, nmstate_state
 from ifcfg2nm.hosttree import load_host
 from ifcfg2nm.model.build import build_host
+
+from conftest import FIXTURES, fixture_hosts
 
 
 @pytest.mark.skipif(not hasattr(yaml, "CSafeDumper"), reason="PyYAML built without libyaml")

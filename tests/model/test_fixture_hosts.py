@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, fixture_hosts
 
 from ifcfg2nm.findings import Severity
 from ifcfg2nm.hosttree import load_host
 from ifcfg2nm.model.build import build_host
 from ifcfg2nm.model.host import HostConfig, Interface
+
+from conftest import FIXTURES, fixture_hosts
 
 CONSISTENT = ["mgmt-bridge-static", "bond-vlans", "dhcp-ipv6", "source-routing"]
 """Hosts whose ifcfg files and persisted JSON describe the same networks (fixtures/README.md)."""
