@@ -722,37 +722,9 @@ class _Builder:
                 value = {"on": "1", "off": "0"}.get(value, value)
             options[name] = value
 
-        def reject(name: str, why: str) -> None:
-            if name in options:
-                self.report(EMIT_BOND_OPTION_REJECTED(
-                    where, f"{iface.name}: bonding option {name}={options.pop(name)} {why}"))
-
-        def number(name: str, default: int) -> int:
-            text = options.get(name)
-            return int(text) if text is not None and text.isdigit() else default
-
-        if mode not in ("active-backup", "balance-tlb", "balance-alb"):
-            reject("primary", f"has no effect in mode {mode}")
-        if mode != "802.3ad" and options.get("lacp_rate") not in (None, "slow", "0"):
-            reject("lacp_rate", f"has no effect in mode {mode}")
-        if mode in ("balance-tlb", "balance-alb") and number("arp_interval", 0) > 0:
-            reject("arp_interval", f"is refused in mode {mode}")
-        if number("arp_interval", 0) > 0 and "arp_ip_target" not in options:
-            reject("arp_interval", "has no effect without arp_ip_target")
-        if "arp_ip_target" in options and number("arp_interval", 0) == 0:
-            reject("arp_ip_target", "has no effect without arp_interval")
-        if "num_grat_arp" in options and "num_unsol_na" in options and \
-                options["num_grat_arp"] != options["num_unsol_na"]:
-            reject("num_unsol_na", f"is the kernel's alias of num_grat_arp="
-                                   f"{options['num_grat_arp']}; NetworkManager wants them equal")
-        miimon = number("miimon", 100)
-        if miimon == 0:
-            for name in ("updelay", "downdelay"):
-                if number(name, 0) > 0:
-                    reject(name, "has no effect without miimon")
-        if number("arp_interval", 0) == 0 and number("peer_notif_delay", 0) > 0 and (
-                miimon == 0 or number("peer_notif_delay", 0) % miimon):
-            reject("peer_notif_delay", "must be a multiple of miimon for NetworkManager")
+        for name, why in nm_bond_refusals(mode, options):
+            self.report(EMIT_BOND_OPTION_REJECTED(
+                where, f"{iface.name}: bonding option {name}={options.pop(name)} {why}"))
         return {"mode": mode, **dict(sorted(options.items()))}
 
     def _bridge(self, iface: Interface, br: BridgeSettings) -> dict[str, Any]:
@@ -1248,3 +1220,45 @@ def _rule_summary(rule: RoutingRule) -> str:
 def profiles(host: HostConfig) -> tuple[tuple[Profile, ...], tuple[Finding, ...]]:
     """Every NetworkManager profile of the host, in model order, and what could not be kept."""
     return _Builder(host).build()
+
+
+def nm_bond_refusals(mode: str, options: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Options NetworkManager 1.42's ``verify()`` refuses in this combination, with the reason.
+
+    Checked in order, each on what the earlier checks left, as ``verify()`` does;
+    the nmstate emitter applies the same rules (nmstate fails where NetworkManager would).
+    """
+    left = dict(options)
+    out: list[tuple[str, str]] = []
+
+    def number(name: str, default: int) -> int:
+        text = left.get(name)
+        return int(text) if text is not None and text.isdigit() else default
+
+    def refuse(name: str, why: str) -> None:
+        if name in left:
+            del left[name]
+            out.append((name, why))
+
+    if mode not in ("active-backup", "balance-tlb", "balance-alb"):
+        refuse("primary", f"has no effect in mode {mode}")
+    if mode != "802.3ad" and left.get("lacp_rate") not in (None, "slow", "0"):
+        refuse("lacp_rate", f"has no effect in mode {mode}")
+    if mode in ("balance-tlb", "balance-alb") and number("arp_interval", 0) > 0:
+        refuse("arp_interval", f"is refused in mode {mode}")
+    if number("arp_interval", 0) > 0 and "arp_ip_target" not in left:
+        refuse("arp_interval", "has no effect without arp_ip_target")
+    if "arp_ip_target" in left and number("arp_interval", 0) == 0:
+        refuse("arp_ip_target", "has no effect without arp_interval")
+    if "num_grat_arp" in left and "num_unsol_na" in left and left["num_grat_arp"] != left["num_unsol_na"]:
+        refuse("num_unsol_na", f"is the kernel's alias of num_grat_arp={left['num_grat_arp']}; "
+                               "NetworkManager wants them equal")
+    miimon = number("miimon", 100)
+    if miimon == 0:
+        for name in ("updelay", "downdelay"):
+            if number(name, 0) > 0:
+                refuse(name, "has no effect without miimon")
+    if number("arp_interval", 0) == 0 and number("peer_notif_delay", 0) > 0 and (
+            miimon == 0 or number("peer_notif_delay", 0) % miimon):
+        refuse("peer_notif_delay", "must be a multiple of miimon for NetworkManager")
+    return out

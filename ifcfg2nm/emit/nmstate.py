@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 import yaml
 
+from ifcfg2nm.emit.nmsettings import nm_bond_refusals
 from ifcfg2nm.findings import Finding, Position, Severity, define, sorted_findings
 from ifcfg2nm.model.bonding import valid_ifname
 from ifcfg2nm.model.host import (
@@ -355,36 +356,11 @@ def _bond(ctx: _Context, iface: Interface, state: State) -> State:
 
 
 def _bond_refusals(mode: str, options: dict[str, str]) -> list[tuple[str, str]]:
-    """Options NetworkManager 1.42's verify() (and nmstate) refuse in this combination,
-    checked in order on what the earlier checks left."""
-    out: list[tuple[str, str]] = []
-    options = dict(options)
-
-    def number(name: str, default: int) -> int:
-        text = options.get(name)
-        return int(text) if text is not None and text.isdigit() else default
-
-    def refuse(name: str, why: str) -> None:
-        if name in options:
-            del options[name]
-            out.append((name, why))
-
-    if mode not in ("active-backup", "balance-tlb", "balance-alb"):
-        refuse("primary", f"has no effect in mode {mode}")
-    if mode != "802.3ad" and options.get("lacp_rate") not in (None, "slow", "0"):
-        refuse("lacp_rate", f"has no effect in mode {mode}")
-    if mode in ("balance-tlb", "balance-alb") and number("arp_interval", 0) > 0:
-        refuse("arp_interval", f"is refused in mode {mode}")
-    if number("arp_interval", 0) > 0 and "arp_ip_target" not in options:
-        refuse("arp_interval", "has no effect without arp_ip_target")
-    if "arp_ip_target" in options and number("arp_interval", 0) == 0:
-        refuse("arp_ip_target", "has no effect without arp_interval")
-    if number("miimon", 100) == 0:
-        for name in ("updelay", "downdelay"):
-            if number(name, 0) > 0:
-                refuse(name, "has no effect without miimon")
-    if _nonzero(options.get("miimon")) and _nonzero(options.get("arp_interval")):
-        refuse("arp_interval", "together with miimon (nmstate refuses both)")
+    """NetworkManager's own refusals (nmstate fails on them too), then nmstate's one more."""
+    out = nm_bond_refusals(mode, options)
+    left = {k: v for k, v in options.items() if k not in dict(out)}
+    if _nonzero(left.get("miimon")) and _nonzero(left.get("arp_interval")):
+        out.append(("arp_interval", "together with miimon (nmstate refuses both)"))
     return out
 
 
