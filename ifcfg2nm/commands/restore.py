@@ -2,11 +2,25 @@
 
 Run by ifcfg2nm-restore.service after NetworkManager on hosts ifcfg2nm
 migrated (its seal exists); does nothing on others, and nothing a second time
-in the same boot unless ``--force``. Exit codes: 0 nothing differed or every
-repair worked (skipped networks are warnings, as with VDSM); 1 a repair
+in the same boot unless ``--force``.
+
+An upgrade interrupted by a crash or a reboot (its journal is still there, no
+guardian finished it) is first closed the way a rerun of the upgrade closes
+it, once NetworkManager has finished starting: a run whose commit had begun is
+committed and the host then restored as any migrated host; any other run is
+undone completely (profiles it added deleted, VDSM's files back from the
+checksummed backup, the devices rebuilt from the snapshot taken before it
+changed anything), so the host boots into the configuration it ran before,
+with nothing half-done, and the next ``ifcfg2nm upgrade`` starts afresh.
+Going forward instead is not safe: the run never verified its profiles on
+this host, while the old configuration worked until the upgrade began.
+
+Exit codes: 0 nothing differed, every repair worked, or an interrupted
+upgrade was closed (skipped networks are warnings, as with VDSM); 1 a repair
 failed, an entity of the persisted config is broken (the others are still
-restored), NetworkManager was unreachable, or an upgrade/rollback is
-unfinished or running; 2 the persisted config cannot be read at all.
+restored), NetworkManager was unreachable, an interrupted upgrade could not
+be closed (its journal stays), or an upgrade/rollback is running; 2 the
+persisted config cannot be read at all.
 """
 
 from __future__ import annotations
@@ -14,11 +28,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 from ifcfg2nm import exitcodes
 from ifcfg2nm.commands.common import unreadable
 from ifcfg2nm.findings import Severity, sorted_findings
+
+if TYPE_CHECKING:
+    from ifcfg2nm.upgrade.state import StatePaths
 
 PROG = "ifcfg2nm restore"
 
@@ -47,19 +64,56 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from ifcfg2nm.upgrade.state import StatePaths
 
     paths = StatePaths(root)
-    if os.path.exists(paths.journal):
-        print(f"{PROG}: an upgrade or rollback of this host did not finish ({paths.journal}): "
-              "run 'ifcfg2nm upgrade' or 'ifcfg2nm rollback' first", file=sys.stderr)
-        return exitcodes.BLOCKED
-    if not os.path.exists(paths.seal):
+    if not os.path.exists(paths.journal) and not os.path.exists(paths.seal):
         out.write(f"{PROG}: this host was not migrated by ifcfg2nm ({paths.seal} missing): nothing to restore\n")
         return exitcodes.OK
     try:
         with RunLock(paths.lock):
+            if os.path.exists(paths.journal):
+                code = _recover(args, paths, out)
+                if code is not None:
+                    return code
+            if not os.path.exists(paths.seal):
+                out.write(f"{PROG}: the interrupted upgrade was undone: the host runs its VDSM configuration; "
+                          "nothing to restore\n")
+                return exitcodes.OK
             return _restore(args, out)
     except LockBusy as e:
         print(f"{PROG}: {e}", file=sys.stderr)
         return exitcodes.BLOCKED
+
+
+def _recover(args: argparse.Namespace, paths: StatePaths, out: TextIO) -> Optional[int]:
+    """Close the interrupted upgrade (see the module docstring); an exit code when that fails."""
+    from ifcfg2nm.upgrade.journal import Journal
+    from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
+    from ifcfg2nm.upgrade.runner import Options, Report, recover_run
+    from ifcfg2nm.upgrade.state import now
+
+    try:
+        journal = Journal.load(paths)
+    except ValueError as e:
+        print(f"{PROG}: an upgrade or rollback of this host did not finish and its journal cannot be read ({e}): "
+              "check the host, then move it away", file=sys.stderr)
+        return exitcodes.BLOCKED
+    if journal is None:
+        return None
+    try:  # its boot-time activations first: the recovery changes the same devices
+        with NMClient(timeout=10.0) as nm:
+            nm.wait_startup_complete(timeout=args.timeout)
+    except NMError as e:
+        print(f"{PROG}: NetworkManager: {e}", file=sys.stderr)
+    last = (journal.steps() or ["none"])[-1]
+    out.write(f"{PROG}: the upgrade run {journal.run_id} did not finish (last step: {last}); closing it as a "
+              "rerun would\n")
+    journal.set(recovered_by={"who": "boot", "pid": os.getpid(), "at": now()})
+    closed, outcome = recover_run(journal, Options(root=args.root), Report(out, sys.stderr), PROG)
+    if not closed:
+        print(f"{PROG}: run {journal.run_id} {outcome}", file=sys.stderr)
+        return exitcodes.BLOCKED
+    if os.path.exists(paths.seal):  # the rollback reported itself
+        out.write(f"{PROG}: run {journal.run_id} {outcome}\n")
+    return None
 
 
 def _restore(args: argparse.Namespace, out: TextIO) -> int:

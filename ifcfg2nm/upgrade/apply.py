@@ -119,13 +119,13 @@ def nmstate_unavailable() -> Optional[str]:
     return None
 
 
-def nmstate_apply(state: Mapping[str, Any], deadline: Deadline, margin: int) -> str:
+def nmstate_apply(state: Mapping[str, Any], rollback_timeout: int) -> str:
     """``libnmstate.apply`` uncommitted; returns its checkpoint path."""
     import libnmstate
 
     try:
         checkpoint = libnmstate.apply(dict(state), verify_change=True, commit=False,
-                                      rollback_timeout=deadline.whole_seconds() + margin, save_to_disk=True)
+                                      rollback_timeout=rollback_timeout, save_to_disk=True)
     except Exception as e:  # libnmstate raises its own NmstateError tree and raw GLib errors
         raise ApplyError(f"nmstate refused the state: {type(e).__name__}: {e}") from e
     return str(checkpoint)

@@ -2,9 +2,18 @@
 
 A checkpoint lets NetworkManager undo what it did (profiles added after it
 are deleted, devices it created are disconnected, managed devices return to
-their old profile) and, with its rollback timeout, does so by itself if the
-run dies. Checkpoints left by a crashed run would make ``CheckpointCreate``
-fail ("device already included"), so they are destroyed first.
+their old profile); our rollback asks for that, then rebuilds the rest.
+Checkpoints left by a crashed run would make ``CheckpointCreate`` fail
+("device already included"), so they are destroyed first.
+
+NetworkManager is never left to roll back by itself (rollback timeout 0): its
+rollback alone cannot give a VDSM host its network back (it deletes the new
+bridge and cannot re-create VDSM's devices), so on its own it only turns a host
+that is up on unverified profiles into one that is down. Every rollback is
+ours: the runner's, the :mod:`guardian`'s if the runner is killed, the boot
+unit's after a reboot. Should both the runner and its guardian die (a cgroup
+kill), the checkpoint stays until one of those runs (or NetworkManager
+restarts) and the network stays as the run left it.
 
 NetworkManager cannot rebuild devices it did not configure: a rollback over
 a device it only *watched* (an "external" generated profile) turns that
@@ -16,15 +25,16 @@ them as unmanaged and a rollback leaves them to :mod:`kernel_restore`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from ifcfg2nm.upgrade.deadline import Deadline
+from ifcfg2nm.upgrade.guardian import WINDOW
 from ifcfg2nm.upgrade.nm_dbus import CheckpointFlags, NMClient, NMError
 
 FLAGS = CheckpointFlags.DESTROY_ALL | CheckpointFlags.DELETE_NEW_CONNECTIONS | CheckpointFlags.DISCONNECT_NEW_DEVICES
-ROLLBACK_MARGIN = 30
-"""Seconds NetworkManager waits past the run's deadline before rolling back by itself: our own rollback
-(with its own budget) goes first; NetworkManager's is the last line of defence."""
+NEVER = 0
+"""``CheckpointCreate``'s rollback timeout meaning "no automatic rollback"."""
 
 
 def release(nm: NMClient, devices: Sequence[str]) -> list[str]:
@@ -44,9 +54,15 @@ def destroy_stale(nm: NMClient) -> list[str]:
     return nm.destroy_checkpoints()
 
 
-def create(nm: NMClient, deadline: Deadline) -> str:
-    """A checkpoint over all devices that NetworkManager rolls back by itself after the run's deadline."""
-    return nm.checkpoint_create([], rollback_timeout=deadline.whole_seconds() + ROLLBACK_MARGIN, flags=FLAGS)
+def create(nm: NMClient) -> str:
+    """A checkpoint over all devices that only we roll back (see the module docstring)."""
+    return nm.checkpoint_create([], rollback_timeout=NEVER, flags=FLAGS)
+
+
+def nmstate_rollback_timeout(deadline: Deadline) -> int:
+    """libnmstate's checkpoint needs a timeout (it refreshes it every timeout/2, a busy loop at 0):
+    one that expires only after the guardian's whole window, when nothing of ours can act any more."""
+    return deadline.whole_seconds() + math.ceil(WINDOW)
 
 
 def exists(nm: NMClient, path: str) -> bool:
@@ -61,7 +77,7 @@ def rollback(nm: NMClient, path: str, timeout: float) -> bool:
         nm.checkpoint_rollback(path, timeout=timeout)
     except NMError as e:
         if e.name.endswith((".InvalidArguments", ".UnknownObject")):
-            return False  # expired meanwhile (NetworkManager rolled back by itself)
+            return False  # gone meanwhile (NetworkManager restarted, or rolled back by someone else)
         raise
     return True
 

@@ -16,6 +16,10 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Optional
 
+ROLLBACK_BUDGET = 60.0
+"""Seconds a rollback (or the completion of a commit) may take after a run failed, its --timeout
+expired or its process died: the runner's own, the guardian's, the boot unit's."""
+
 
 class DeadlineExceeded(Exception):
     """The run's ``--timeout`` expired."""

@@ -37,11 +37,12 @@ class Journal:
         self.doc = doc
 
     @classmethod
-    def start(cls, paths: StatePaths, run_id: str, backend: str) -> Journal:
+    def start(cls, paths: StatePaths, run_id: str, backend: str, **fields: Any) -> Journal:
+        """A new run's journal; ``fields``: further top-level fields (the guardian's pid)."""
         paths.ensure()
         doc: dict[str, Any] = {
             "format": FORMAT, "run_id": run_id, "version": __version__, "root": os.path.abspath(paths.root),
-            "backend": backend, "started": now(), "state": RUNNING, "steps": [],
+            "backend": backend, "started": now(), "state": RUNNING, "steps": [], **fields,
         }
         journal = cls(paths, doc)
         journal._write()

@@ -28,6 +28,10 @@ not fix it. Profiles that are not in the target are left alone.
 
 The no-op path (everything matches) reads the persisted config, a few D-Bus
 properties and ``ip -j`` once; it changes nothing.
+
+An upgrade left unfinished by a crash or a reboot is closed before any of
+this, by the command (:mod:`ifcfg2nm.commands.restore`): committed if its
+commit had begun, else undone, exactly as a rerun of the upgrade would.
 """
 
 from __future__ import annotations

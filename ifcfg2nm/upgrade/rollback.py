@@ -229,10 +229,11 @@ def finish_commit(journal: Journal, connect: NMFactory, paths: StatePaths) -> Op
         try:
             with connect() as nm:
                 if path and not checkpoint.destroy(nm, path) and not journal.data("commit").get("destroyed"):
-                    # gone without us destroying it: NetworkManager rolled back by itself
+                    # gone without us destroying it: rolled back (by NetworkManager, an older run, anyone) or lost
+                    # with a restart of NetworkManager; what matters is whether the profiles are still there
                     missing = [u for u in journal.data("prepare").get("add", ()) if nm.get_connection(u) is None]
                     if missing:
-                        return f"NetworkManager rolled back the checkpoint itself ({len(missing)} profile(s) gone)"
+                        return f"its checkpoint was rolled back ({len(missing)} profile(s) gone)"
         except NMError as e:
             return f"cannot reach NetworkManager to finish the commit: {e}"
     write_seal(paths, journal)

@@ -7,6 +7,11 @@ committed, anything else is undone (:mod:`rollback`); then it starts fresh.
 Downtime is kept short by doing everything that does not touch the running
 network first: profiles are handed to NetworkManager (not activated) and
 files flushed before the old devices go, and activation follows at once.
+
+A live run is watched by a :mod:`guardian` started before its journal: if the
+process is killed, the guardian does what a rerun would do with the journal
+(:func:`recover_run`) as soon as the run lock is free, so the host does not
+wait for a rerun or a reboot to get its network back.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from ifcfg2nm.findings import Finding, Severity, sorted_findings
 from ifcfg2nm.hosttree import HostTree, load_host
 from ifcfg2nm.model.build import build_host
 from ifcfg2nm.model.host import HostConfig
-from ifcfg2nm.upgrade import apply, checkpoint, kernel
+from ifcfg2nm.upgrade import apply, checkpoint, guardian, kernel
 from ifcfg2nm.upgrade.backup import BackupError, backup_files
-from ifcfg2nm.upgrade.deadline import Deadline, DeadlineExceeded
+from ifcfg2nm.upgrade.deadline import ROLLBACK_BUDGET, Deadline, DeadlineExceeded
 from ifcfg2nm.upgrade.flush import FlushError, flush_files
 from ifcfg2nm.upgrade.journal import COMMITTED, ROLLED_BACK, Journal
 from ifcfg2nm.upgrade.live import LivePlan, LiveState, read_live, refine, take_snapshot
@@ -41,8 +46,6 @@ from ifcfg2nm.upgrade.verify import check, verify
 
 BACKENDS = ("auto", "nm", "nmstate", "offline")
 DEFAULT_TIMEOUT = 120.0
-ROLLBACK_BUDGET = 60.0
-"""Seconds a rollback may take after the run failed or its --timeout expired."""
 NM_CALL_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
 """Seconds the probe target has to answer (never past the run's deadline)."""
@@ -253,14 +256,40 @@ def _recover(paths: StatePaths, opts: Options, report: Report) -> Optional[int]:
         return None
     last = (journal.steps() or ["none"])[-1]
     report.say(f"ifcfg2nm upgrade: found the unfinished run {journal.run_id} (last step: {last})")
+    closed, _ = recover_run(journal, opts, report, "ifcfg2nm upgrade")
+    if not closed:
+        return exitcodes.BLOCKED
+    if journal.state == COMMITTED and journal.began("commit"):
+        report.say(f"ifcfg2nm upgrade: finished the commit of run {journal.run_id}")
+    return None
+
+
+def recover_run(journal: Journal, opts: Options, report: Report, who: str) -> tuple[bool, str]:
+    """Close an unfinished run found after its process died, as a rerun, the guardian and the boot
+    unit all do: a run whose commit had begun is committed (unless its profiles are gone), anything
+    else is undone. Returns whether the run is closed now, and the outcome in a few words."""
+    if journal.state in (COMMITTED, ROLLED_BACK):  # it died while closing the run: only the move is left
+        journal.finish(journal.state)
+        return True, f"closed (it had {journal.state})"
     if journal.began("commit"):
-        why = finish_commit(journal, connector(opts), paths)
+        why = finish_commit(journal, connector(opts), journal.paths)
         if why is None:
-            report.say(f"ifcfg2nm upgrade: finished the commit of run {journal.run_id}")
-            return None
-        report.say(f"ifcfg2nm upgrade: run {journal.run_id} cannot be committed: {why}; rolling it back")
-    code = _undo_and_report(journal, opts, report, "ifcfg2nm upgrade")
-    return None if code == exitcodes.OK else code
+            return True, "committed (its commit had begun): the host runs the new profiles"
+        report.say(f"{who}: run {journal.run_id} cannot be committed: {why}; rolling it back")
+    if _undo_and_report(journal, opts, report, who) == exitcodes.OK:
+        seconds = journal.doc.get("rollback_seconds")
+        return True, f"rolled back in {seconds} s: the host runs its previous network configuration again"
+    return False, (f"NOT fully rolled back; its journal stays in {journal.paths.journal}: see the problems "
+                   "above, then run `ifcfg2nm rollback`")
+
+
+def _closed(paths: StatePaths, run_id: str) -> bool:
+    """Whether run ``run_id`` is over (its journal closed or replaced)."""
+    try:
+        journal = Journal.load(paths)
+    except ValueError:
+        return False
+    return journal is None or journal.run_id != run_id
 
 
 def _undo_and_report(journal: Journal, opts: Options, report: Report, who: str) -> int:
@@ -366,14 +395,23 @@ def _run_live(opts: Options, paths: StatePaths, tree: HostTree, host: HostConfig
             report.warn("ifcfg2nm upgrade: refused, nothing changed: the live host blocks the upgrade")
             return exitcodes.BLOCKED
         _findings(live.findings, report)
-        journal = Journal.start(paths, new_run_id(), backend)
-        journal.record("plan", **_plan_data(plan, live))
+        run_id = new_run_id()
+        try:  # before anything changes: whatever kills this process, the run is finished or undone
+            guard = guardian.start(paths, run_id, deadline.remaining() + ROLLBACK_BUDGET + guardian.SLACK)
+        except guardian.GuardianError as e:
+            report.warn(f"ifcfg2nm upgrade: refused, nothing changed: {e}")
+            return exitcodes.BLOCKED
         try:
-            with deadline.alarm():
-                _live_steps(opts, journal, host, plan, live, live_state, nm, deadline, timings, backend)
-        except BaseException as e:
-            nm.close()  # the undo connects afresh: this client may be mid-call
-            return _failed(journal, opts, report, e)
+            journal = Journal.start(paths, run_id, backend, guardian=guard.pid)
+            journal.record("plan", **_plan_data(plan, live))
+            try:
+                with deadline.alarm():
+                    _live_steps(opts, journal, host, plan, live, live_state, nm, deadline, timings, backend)
+            except BaseException as e:
+                nm.close()  # the undo connects afresh: this client may be mid-call
+                return _failed(journal, opts, report, e)
+        finally:
+            guard.release(finished=_closed(paths, run_id))
     finally:
         nm.close()
     report.say(f"ifcfg2nm upgrade: committed run {journal.run_id} (backend {backend})")
@@ -395,7 +433,7 @@ def _live_steps(opts: Options, journal: Journal, host: HostConfig, plan: Plan, l
     stale = checkpoint.destroy_stale(nm)
     journal.note(released=released, stale=stale)
     if backend == "nm":
-        journal.note(path=checkpoint.create(nm, deadline))
+        journal.note(path=checkpoint.create(nm))
 
     journal.record("prepare", add=list(live.add), update=list(live.update))
     if backend == "nm":
@@ -415,7 +453,7 @@ def _live_steps(opts: Options, journal: Journal, host: HostConfig, plan: Plan, l
         journal.note(attempts=attempts)
     else:
         state, _ = nmstate_state(host)
-        journal.note(checkpoint=apply.nmstate_apply(state, deadline, checkpoint.ROLLBACK_MARGIN))
+        journal.note(checkpoint=apply.nmstate_apply(state, checkpoint.nmstate_rollback_timeout(deadline)))
         timings.mark("up")
 
     journal.record("verify")

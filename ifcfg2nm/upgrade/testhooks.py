@@ -11,8 +11,11 @@ module reads the variables):
   gets an invalid interface name, so NetworkManager refuses it), ``probe``
   (the connectivity probe fails), ``timeout`` (the run hangs at verification
   until ``--timeout`` expires).
+* ``IFCFG2NM_TEST_GUARDIAN_DELAY=<seconds>``: the guardian (:mod:`.guardian`) waits that
+  long after its runner died before it looks at the lock, so a test can kill it too (a
+  crash that takes both, then a reboot) or start another run first.
 
-Unset, every function here is a no-op.
+Unset, every function here is a no-op. The guardian does not inherit the first two.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 KILL_AT = "IFCFG2NM_TEST_KILL_AT"
 FAIL = "IFCFG2NM_TEST_FAIL"
 FAIL_POINTS = ("verify", "reject-profile", "probe", "timeout")
+GUARDIAN_DELAY = "IFCFG2NM_TEST_GUARDIAN_DELAY"
 
 
 def after_journal(step: str) -> None:
@@ -43,3 +47,10 @@ def hang_if(point: str) -> None:
     if failing(point):
         while True:
             time.sleep(3600)
+
+
+def guardian_delay() -> None:
+    """Called by the guardian once its runner died, before it takes the lock."""
+    text = os.environ.get(GUARDIAN_DELAY)
+    if text:
+        time.sleep(float(text))

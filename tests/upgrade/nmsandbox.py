@@ -96,6 +96,19 @@ class Sandbox:
     def kernel(self) -> kernel.KernelState:
         return kernel.read_state(self.netns)
 
+    def _command(self, *args: str) -> None:
+        proc = subprocess.run(_sandbox_cmd(self.name, *args), capture_output=True, text=True, timeout=90, check=False)
+        if proc.returncode != 0:
+            raise AssertionError(f"nm-sandbox {' '.join(args)} failed:\n{proc.stderr}")
+
+    def nm_stop(self) -> None:
+        """Stop NetworkManager alone (it leaves the devices as they are); the netns and the bus stay."""
+        self._command("nm-stop")
+
+    def nm_start(self) -> None:
+        """Start NetworkManager again after :meth:`nm_stop`; returns once its start-up is complete."""
+        self._command("nm-start")
+
     def logs(self, lines: int = 80) -> str:
         out = subprocess.run(
             _sandbox_cmd(self.name, "logs", str(lines)),

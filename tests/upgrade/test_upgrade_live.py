@@ -14,34 +14,37 @@ at the profile level only (NetworkManager accepts and stores them).
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from nmsandbox import NM_KEYFILE_DIR, Sandbox
 from upgrade_helpers import (
     STATE,
     Pinger,
     Result,
     changed,
     foreign_files,
+    guardian_running,
     host_files,
     ifcfg2nm,
     journal,
     kernel_equal,
+    killed_upgrade,
     longest_gap,
     main_routes,
     manifest,
+    open_journal,
+    run_closed,
     runs,
     sha,
     upgrade,
     vdsm_files,
+    wait_until,
 )
-from vdsm_host import FileEntry, KernelSnapshot, VdsmHost, file_snapshot, kernel_snapshot, static_spec, vdsm_host
 
 from ifcfg2nm.emit.dbus_settings import from_dbus, to_dbus
 from ifcfg2nm.emit.keyfile import keyfiles
@@ -52,6 +55,9 @@ from ifcfg2nm.upgrade.journal import STEPS_LIVE
 from ifcfg2nm.upgrade.nm_dbus import ActiveState, NMClient
 from ifcfg2nm.upgrade.plan import make_plan
 from ifcfg2nm.upgrade.takedown import rule_args
+
+from nmsandbox import NM_KEYFILE_DIR, Sandbox
+from vdsm_host import FileEntry, KernelSnapshot, VdsmHost, file_snapshot, kernel_snapshot, static_spec, vdsm_host
 
 pytestmark = pytest.mark.nm
 
@@ -138,6 +144,7 @@ def test_upgrade_hands_the_bridge_to_networkmanager(nm_sandbox: Sandbox, nm: NMC
     print(f"downtime {timings['downtime_s']} s, upgrade {timings['total_s']} s (in-process)")
     assert timings["downtime_s"] < 1.0
     assert [s["step"] for s in journal(run)["steps"]] == list(STEPS_LIVE)
+    assert_guardian_stood_down(host.root, run)
 
     # a second run is a no-op and says so
     files_mid, kernel_mid = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
@@ -186,6 +193,7 @@ def test_injected_failure_rolls_back_exactly(nm_sandbox: Sandbox, nm: NMClient, 
     assert journal(run)["state"] == "rolled-back"
     assert not (host.root / STATE / "journal.json").exists()
     assert not (host.root / STATE / "seal").exists()
+    assert_guardian_stood_down(host.root, run)
 
 
 def test_unreachable_probe_rolls_back(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:
@@ -203,9 +211,7 @@ def test_killed_at_every_step_then_rerun_converges(nm_sandbox: Sandbox, nm: NMCl
     files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
     vdsm = {k: sha(v) for k, v in vdsm_files(files_before).items()}
     args = ("--probe", "192.0.2.1")
-    killed = upgrade(nm_sandbox, host.root, *args, env={"IFCFG2NM_TEST_KILL_AT": step})
-    assert killed.killed, killed
-    run_id = json.loads((host.root / STATE / "journal.json").read_text())["run_id"]
+    _, run_id = killed_upgrade(nm_sandbox, host.root, step, *args)
     # no file is lost at the crash point: each VDSM file is on disk or in a verified backup
     on_disk = {k: sha(v[2]) for k, v in host_files(host.root).items() if k in vdsm}
     run = host.root / STATE / "backup" / run_id
@@ -227,8 +233,7 @@ def test_killed_at_every_step_then_rollback_restores(nm_sandbox: Sandbox, nm: NM
                                                     step: str) -> None:
     files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
     managed_before = managed_flags(nm)
-    killed = upgrade(nm_sandbox, host.root, "--probe", "192.0.2.1", env={"IFCFG2NM_TEST_KILL_AT": step})
-    assert killed.killed, killed
+    killed_upgrade(nm_sandbox, host.root, step, "--probe", "192.0.2.1")
     result = upgrade_rollback(nm_sandbox, host.root)
     assert result.code == 0, result
     assert changed(files_before, host_files(host.root)) == []
@@ -240,6 +245,150 @@ def test_killed_at_every_step_then_rollback_restores(nm_sandbox: Sandbox, nm: NM
 
 def upgrade_rollback(sandbox: Sandbox, root: Path) -> Result:
     return ifcfg2nm(sandbox, "rollback", "--root", str(root))
+
+
+# -- the guardian: a killed runner is undone (or committed) without anyone rerunning anything --------
+
+
+def assert_guardian_stood_down(root: Path, run: Path) -> None:
+    """The run ended normally: its guardian is gone already (the runner waited for it) and never acted."""
+    doc = journal(run)
+    assert not guardian_running(int(doc["guardian"]), run.name)
+    assert "recovered_by" not in doc
+    assert not (root / STATE / "guardian.log").exists()
+
+
+GUARDED = {
+    "activate": "after taking the old devices down (nothing active)",
+    "verify": "after activating the new profiles",
+    "probe": "after verifying them",
+}
+"""Journal step the runner is killed at (right after it is journaled, before it runs) -> what was done."""
+
+
+@pytest.mark.parametrize("step", list(GUARDED))
+def test_guardian_rolls_back_a_killed_run_by_itself(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost,
+                                                    tmp_path: Path, step: str) -> None:
+    """SIGKILL the runner and rerun nothing: the guardian restores the exact original state, and the
+    management address answers again; the downtime a peer sees is measured and reported."""
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    profiles_before, managed_before = saved_profiles(nm), managed_flags(nm)
+    pinger = Pinger(host.peer_netns, "192.0.2.10", tmp_path)
+    try:
+        pinger.wait_for_answers()
+        start = time.monotonic()
+        killed = upgrade(nm_sandbox, host.root, "--probe", "192.0.2.1", env={"IFCFG2NM_TEST_KILL_AT": step})
+        killed_at = time.monotonic()
+        assert killed.killed, killed
+        doc = open_journal(host.root)
+        run_id, guardian = str(doc["run_id"]), int(doc["guardian"])
+        took = wait_until(lambda: run_closed(host.root, run_id), "the guardian to close the run", 30.0)
+        closed = time.monotonic()
+        wait_until(lambda: not guardian_running(guardian, run_id), "the guardian to exit", 5.0)
+        time.sleep(0.3)
+    finally:
+        answers = pinger.stop()
+    run = host.root / STATE / "backup" / run_id
+    assert journal(run)["state"] == "rolled-back"
+    assert journal(run)["recovered_by"]["who"] == "guardian"
+    assert changed(files_before, host_files(host.root)) == []  # byte-identical, same modes
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}  # links, addresses, routes, rules
+    assert saved_profiles(nm) == profiles_before  # no added profile left
+    assert managed_flags(nm) == managed_before
+    assert nm.list_checkpoints() == []
+    assert not (host.root / STATE / "seal").exists()
+    log = (host.root / STATE / "guardian.log").read_text()
+    assert f"upgrade run {run_id} was interrupted" in log and "rolled back in" in log, log
+    gap = longest_gap(answers, start, closed)
+    print(f"runner killed {GUARDED[step]}: peer saw the address down for {gap:.3f} s; the guardian closed the "
+          f"run {took:.3f} s after the kill (upgrade command until the kill: {killed_at - start:.3f} s)")
+    assert any(t > closed for t in answers), "the management address must answer again"
+    assert gap < 5.0
+
+
+def test_guardian_finishes_a_run_killed_after_its_commit_began(nm_sandbox: Sandbox, nm: NMClient,
+                                                               host: VdsmHost) -> None:
+    """Verified, probed, commit journaled: the guardian completes the commit, as a rerun would."""
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    killed = upgrade(nm_sandbox, host.root, "--probe", "192.0.2.1", env={"IFCFG2NM_TEST_KILL_AT": "commit"})
+    assert killed.killed, killed
+    run_id = str(open_journal(host.root)["run_id"])
+    wait_until(lambda: run_closed(host.root, run_id), "the guardian to close the run", 30.0)
+    run = host.root / STATE / "backup" / run_id
+    assert journal(run)["state"] == "committed" and journal(run)["recovered_by"]["who"] == "guardian"
+    assert_committed(nm_sandbox, nm, host, files_before, kernel_before)
+
+
+def test_guardian_stands_down_when_a_rerun_recovers_first(nm_sandbox: Sandbox, nm: NMClient,
+                                                          host: VdsmHost) -> None:
+    """A new run takes the lock before the (delayed) guardian: the run is recovered once, by the rerun."""
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    killed = upgrade(nm_sandbox, host.root, env={"IFCFG2NM_TEST_KILL_AT": "verify",
+                                                 "IFCFG2NM_TEST_GUARDIAN_DELAY": "1"})
+    assert killed.killed, killed
+    doc = open_journal(host.root)
+    run_id, guardian = str(doc["run_id"]), int(doc["guardian"])
+    rerun = upgrade(nm_sandbox, host.root)
+    assert rerun.code == 0 and f"unfinished run {run_id}" in rerun.stdout, rerun
+    wait_until(lambda: not guardian_running(guardian, run_id), "the guardian to exit", 10.0)
+    assert "recovered_by" not in journal(host.root / STATE / "backup" / run_id)
+    log = host.root / STATE / "guardian.log"
+    assert not log.exists() or "was interrupted" not in log.read_text()
+    assert_committed(nm_sandbox, nm, host, files_before, kernel_before)
+
+
+def reboot(sandbox: Sandbox, host: VdsmHost) -> None:
+    """What a reboot does to the sandbox host, NetworkManager and its checkpoints included: NetworkManager
+    stops, the kernel loses every software device, address, route and rule and brings the NICs back down
+    with IPv6 on, /run is emptied, NetworkManager starts (and activates what it has saved), and the spare
+    NIC is left alone again as its admin file says."""
+    sandbox.nm_stop()
+    for link in kernel.read_links(sandbox.netns):
+        if link.kind == "bridge":
+            sandbox.ip("link", "del", link.name)
+        elif link.name != "lo":
+            sandbox.ip("addr", "flush", "dev", link.name)
+            sandbox.ip("link", "set", link.name, "down")
+            subprocess.run(["ip", "netns", "exec", sandbox.netns, "sh", "-c",
+                            f"echo 0 > /proc/sys/net/ipv6/conf/{link.name}/disable_ipv6"], check=True, timeout=10)
+    drop_rules(sandbox)
+    shutil.rmtree(sandbox.dir / "run" / "NetworkManager", ignore_errors=True)
+    (host.root / "run").mkdir(exist_ok=True)
+    shutil.rmtree(host.root / "run" / "ifcfg2nm", ignore_errors=True)
+    sandbox.nm_start()
+    with sandbox.client() as nm:
+        if host.spec.foreign_nic:
+            nm.set_managed(host.spec.foreign_nic, False)
+
+
+@pytest.mark.parametrize("step, state", [("verify", "rolled-back"), ("commit", "committed")])
+def test_boot_closes_a_run_whose_runner_and_guardian_died(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost,
+                                                         step: str, state: str) -> None:
+    """Runner and guardian killed, then a reboot: the boot unit closes the run as a rerun would (commit
+    begun: committed, then restored; otherwise undone) and the host ends in a consistent state."""
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    profiles_before, managed_before = saved_profiles(nm), managed_flags(nm)
+    _, run_id = killed_upgrade(nm_sandbox, host.root, step, "--probe", "192.0.2.1")
+    assert [c.rollback_timeout for c in nm.list_checkpoints()] == [0]  # NetworkManager never rolls back by itself
+    reboot(nm_sandbox, host)
+    result = ifcfg2nm(nm_sandbox, "restore", "--root", str(host.root))
+    print(result.stdout)
+    assert result.code == 0, result
+    assert f"the upgrade run {run_id} did not finish (last step: {step})" in result.stdout, result
+    run = host.root / STATE / "backup" / run_id
+    assert journal(run)["state"] == state and journal(run)["recovered_by"]["who"] == "boot"
+    assert not (host.root / STATE / "journal.json").exists()
+    if state == "committed":
+        assert_committed(nm_sandbox, nm, host, files_before, kernel_before)
+        assert "profile(s) already matched" in result.stdout
+        return
+    assert "the host runs its VDSM configuration" in result.stdout
+    assert changed(files_before, host_files(host.root)) == []
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+    assert saved_profiles(nm) == profiles_before
+    assert managed_flags(nm) == managed_before
+    assert nm.list_checkpoints() == []
+    assert not (host.root / STATE / "seal").exists()
 
 
 def test_dry_run_writes_nothing(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -47,6 +49,63 @@ def ifcfg2nm(sandbox: Sandbox, *args: str, env: Optional[Mapping[str, str]] = No
 
 def upgrade(sandbox: Sandbox, root: Path, *args: str, env: Optional[Mapping[str, str]] = None) -> Result:
     return ifcfg2nm(sandbox, "upgrade", "--root", str(root), *args, env=env)
+
+
+def open_journal(root: Path) -> dict[str, Any]:
+    """The unfinished run's journal."""
+    doc: dict[str, Any] = json.loads((root / STATE / "journal.json").read_text())
+    return doc
+
+
+def guardian_running(pid: int, run_id: str) -> bool:
+    """Whether ``pid`` is (still) the guardian of run ``run_id``: same command line, not a zombie
+    (a pid that was reused, or a guardian waiting to be reaped by init, is not)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    if b"ifcfg2nm.upgrade.guardian" not in cmdline or run_id.encode() not in cmdline:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+def kill_guardian(pid: int, run_id: str) -> None:
+    """SIGKILL the guardian of ``run_id`` (checked by its command line first) and wait until it is gone."""
+    assert guardian_running(pid, run_id), f"pid {pid} is not the guardian of run {run_id}"
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not guardian_running(pid, run_id), f"guardian {pid} to die", 5.0)
+
+
+def killed_upgrade(sandbox: Sandbox, root: Path, step: str, *args: str) -> tuple[Result, str]:
+    """``upgrade`` SIGKILLed after journaling ``step``, its guardian killed before it could act too
+    (what a cgroup kill or a power cut does); returns the result and the run id."""
+    result = upgrade(sandbox, root, *args, env={"IFCFG2NM_TEST_KILL_AT": step, "IFCFG2NM_TEST_GUARDIAN_DELAY": "30"})
+    assert result.killed, result
+    doc = open_journal(root)
+    kill_guardian(int(doc["guardian"]), str(doc["run_id"]))
+    return result, str(doc["run_id"])
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float) -> float:
+    """Poll ``check`` every 20 ms; the seconds it took (fails after ``timeout``)."""
+    t0 = time.monotonic()
+    while not check():
+        assert time.monotonic() - t0 < timeout, f"timed out after {timeout:g} s waiting for {what}"
+        time.sleep(0.02)
+    return time.monotonic() - t0
+
+
+def run_closed(root: Path, run_id: str) -> bool:
+    """Whether the run's journal was closed (moved into its run directory)."""
+    journal_file = root / STATE / "journal.json"
+    if journal_file.exists():
+        try:
+            if json.loads(journal_file.read_text()).get("run_id") == run_id:
+                return False
+        except ValueError:  # being rewritten right now
+            return False
+    return (root / STATE / "backup" / run_id / "journal.json").exists()
 
 
 def host_files(root: Path) -> dict[str, FileEntry]:
