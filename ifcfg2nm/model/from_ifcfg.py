@@ -9,7 +9,7 @@ of every file is consumed here or reported: nothing is dropped silently.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -207,11 +207,8 @@ def build_from_ifcfg(
     by_device = {p.device: p for p in profiles}
     by_uuid = {p.keys.peek("UUID"): p for p in profiles if p.keys.peek("UUID")}
 
-    interfaces: list[Interface] = []
-    for p in profiles:
-        iface = _interface(p, by_device, by_uuid, glob)
-        interfaces.append(iface)
-    interfaces = _merge_aliases(interfaces, aliases, by_device, glob, findings)
+    interfaces = [_interface(p, by_uuid, glob) for p in profiles]
+    interfaces = _merge_aliases(interfaces, aliases, findings)
     host_routes, host_rules, route_findings = attach_routes_and_rules(
         interfaces, {p.device: p.suffix for p in profiles}, routes, rules
     )
@@ -373,12 +370,7 @@ def _drop_duplicate_devices(profiles: list[_Profile], findings: list[Finding]) -
     return kept
 
 
-def _interface(
-    p: _Profile,
-    by_device: Mapping[str, _Profile],
-    by_uuid: Mapping[Optional[str], _Profile],
-    glob: GlobalNetwork,
-) -> Interface:
+def _interface(p: _Profile, by_uuid: Mapping[Optional[str], _Profile], glob: GlobalNetwork) -> Interface:
     keys = p.keys
     controller, port_type = _controller(p, by_uuid)
     uuid = keys.get("UUID")
@@ -619,12 +611,9 @@ def _managed(p: _Profile) -> None:
 
 
 def _merge_aliases(
-    interfaces: list[Interface],
-    aliases: Sequence[ShellFile],
-    by_device: Mapping[str, _Profile],
-    glob: GlobalNetwork,
-    findings: list[Finding],
+    interfaces: list[Interface], aliases: Sequence[ShellFile], findings: list[Finding]
 ) -> list[Interface]:
+    """Alias files' addresses become the parent's; ONPARENT and other leftovers are reported."""
     by_name = {i.name: n for n, i in enumerate(interfaces)}
     for doc in aliases:
         keys = Keys(doc)
@@ -638,7 +627,7 @@ def _merge_aliases(
         iface = interfaces[index]
         keys.get("DEVICE")
         addresses = ipv4_addresses(keys, parent, findings)
-        for key in ("ONPARENT", "NM_CONTROLLED", "ONBOOT", "BOOTPROTO"):
+        for key in ("NM_CONTROLLED", "ONBOOT", "BOOTPROTO"):
             keys.get(key)
         added = tuple(a for a in addresses if a not in iface.ipv4.addresses)
         if added:
@@ -695,10 +684,6 @@ def _unconsumed_key_findings(keys: Keys, vdsm: bool) -> list[Finding]:
                 pos, f"{key}={value} is not an ifcfg key"
                 + (" (VDSM pass-through or hook key)" if vdsm else "")))
     return out
-
-
-def interfaces_by_name(interfaces: Iterable[Interface]) -> dict[str, Interface]:
-    return {i.name: i for i in interfaces}
 
 
 
