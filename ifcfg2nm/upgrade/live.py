@@ -4,6 +4,14 @@
 :class:`LivePlan`), so ``upgrade --dry-run`` shows exactly what a run would
 do; :func:`read_live` is the only part that asks the live system.
 
+A bridge the run re-creates keeps its MAC: unless the target sets one, its
+profile gets ``802-3-ethernet.cloned-mac-address`` = the old bridge's current
+MAC (or its port's when the old bridge is gone), as VDSM >= 4.50 pins a
+bridge's ``mac-address`` to its port's (spec/vdsm-formats.md §5.2). Without it
+the new bridge's MAC depends on the kernel and udev's MAC policy, and the DHCP
+lease and the neighbours' ARP caches of the network go stale. This is live
+state, so the pin lives here, not in the model (``convert`` does not pin).
+
 The snapshot (:class:`Snapshot`) is taken before anything changes and stored
 with the backups: the kernel state (links, addresses, routes of all tables,
 rules, the IPv6 switch of the devices involved), NetworkManager's managed
@@ -19,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ifcfg2nm.emit.dbus_settings import from_dbus
+from ifcfg2nm.emit.nmsettings import Profile
 from ifcfg2nm.findings import Finding, Position, Severity, define
 from ifcfg2nm.hosttree import HostTree
 from ifcfg2nm.parser.documents import RuleEntry
@@ -73,10 +82,25 @@ class LivePlan:
     old_routes: tuple[kernel.Route, ...]
     """Kernel routes of VDSM's route files on devices that stay (NICs of bridgeless networks)."""
     findings: tuple[Finding, ...] = ()
+    mac_pins: tuple[tuple[str, str], ...] = ()
+    """(profile UUID, MAC): re-created bridges that keep their current MAC (see the module docstring)."""
 
     @property
     def blocked(self) -> tuple[Finding, ...]:
         return (*self.plan.blocked, *(f for f in self.findings if f.severity is Severity.ERROR))
+
+    @property
+    def profiles(self) -> tuple[Profile, ...]:
+        """The plan's profiles as this run hands them over: with the MAC pins."""
+        pins = dict(self.mac_pins)
+        return tuple(_pinned(p, pins[p.uuid]) if p.uuid in pins else p for p in self.plan.profiles)
+
+    def pin_nmstate(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """The nmstate state with the same pins (``mac-address`` of the bridges)."""
+        macs = {p.interface: mac for p in self.plan.profiles for uuid, mac in self.mac_pins if p.uuid == uuid}
+        return {**state, "interfaces": [
+            {**iface, "mac-address": macs[iface["name"]]} if iface.get("name") in macs and "mac-address" not in iface
+            else iface for iface in state.get("interfaces", ())]}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,6 +113,7 @@ class LivePlan:
             "old_rules": [rule_text(r) for r in self.old_rules],
             "old_routes": [route_text(r) for r in self.old_routes],
             "findings": [f.to_json() for f in self.findings],
+            "mac_pins": dict(self.mac_pins),
         }
 
 
@@ -131,8 +156,38 @@ def refine(plan: Plan, tree: HostTree, live: LiveState) -> LivePlan:
     return LivePlan(
         plan=plan, take_down=take_down, absent=absent,
         release=_release(plan, take_down, live), add=add, update=update, activate=activate,
-        old_rules=old_rules, old_routes=old_routes, findings=tuple(findings),
+        old_rules=old_rules, old_routes=old_routes, findings=tuple(findings), mac_pins=_mac_pins(plan, live.kernel),
     )
+
+
+def _mac_pins(plan: Plan, state: kernel.KernelState) -> tuple[tuple[str, str], ...]:
+    """Bridges the run takes down and re-creates, without a MAC of their own in the target: the old
+    bridge's current MAC, else its port's (a bridge without either is left to the kernel)."""
+    recreated = {d.name for d in plan.take_down if d.kind == "bridge"}
+    pins = []
+    for p in plan.profiles:
+        if p.type != "bridge" or p.interface not in recreated:
+            continue
+        if p.settings.get("802-3-ethernet", {}).get("cloned-mac-address"):
+            continue
+        old = state.link(p.interface)
+        ports = [q.interface for q in plan.profiles if q.settings["connection"].get("master") == p.interface]
+        candidates: list[Optional[kernel.Link]] = [old] if old is not None and old.kind == "bridge" else []
+        candidates += [state.link(name) for name in ports]
+        mac = next((link.mac for link in candidates if link is not None and _unicast_mac(link.mac)), None)
+        if mac:
+            pins.append((p.uuid, mac.upper()))
+    return tuple(pins)
+
+
+def _unicast_mac(mac: str) -> bool:
+    parts = mac.split(":")
+    return len(parts) == 6 and mac != "00:00:00:00:00:00" and not int(parts[0], 16) & 1
+
+
+def _pinned(profile: Profile, mac: str) -> Profile:
+    wired = {**profile.settings.get("802-3-ethernet", {}), "cloned-mac-address": mac}
+    return dataclasses.replace(profile, settings={**profile.settings, "802-3-ethernet": dict(sorted(wired.items()))})
 
 
 def _rel(tree: HostTree, path: str) -> str:

@@ -437,7 +437,7 @@ def _live_steps(opts: Options, journal: Journal, host: HostConfig, plan: Plan, l
 
     journal.record("prepare", add=list(live.add), update=list(live.update))
     if backend == "nm":
-        apply.hand_over(nm, plan.profiles, live.update)
+        apply.hand_over(nm, live.profiles, live.update)
 
     journal.record("flush", files=list(plan.remove))
     flush_files(opts.root, plan.remove, entries)
@@ -448,11 +448,12 @@ def _live_steps(opts: Options, journal: Journal, host: HostConfig, plan: Plan, l
 
     journal.record("activate", order=list(live.activate))
     if backend == "nm":
-        attempts = apply.activate(nm, plan.profiles, live.activate, deadline)
+        attempts = apply.activate(nm, live.profiles, live.activate, deadline)
         timings.mark("up")
         journal.note(attempts=attempts)
     else:
         state, _ = nmstate_state(host)
+        state = live.pin_nmstate(state)
         journal.note(checkpoint=apply.nmstate_apply(state, checkpoint.nmstate_rollback_timeout(deadline)))
         timings.mark("up")
 
@@ -461,8 +462,8 @@ def _live_steps(opts: Options, journal: Journal, host: HostConfig, plan: Plan, l
     def read() -> list[str]:
         state = kernel.read_state(timeout=deadline.bound(5.0))
         if backend != "nm":  # nmstate makes its own profiles (own UUIDs): the kernel is the judge
-            return check(plan.profiles, live.activate, state)
-        return check(plan.profiles, live.activate, state, nm.list_connections(), nm.active_uuids())
+            return check(live.profiles, live.activate, state)
+        return check(live.profiles, live.activate, state, nm.list_connections(), nm.active_uuids())
 
     problems = verify(read, deadline)
     if problems:
@@ -507,10 +508,18 @@ def _summary(plan: Plan, live: Optional[LivePlan], report: Report) -> None:
         report.say(f"  profile {p.id} ({p.uuid}) for {p.interface}")
     for d in (live.take_down if live else ()):
         report.say(f"  took down {d.kind} {d.name}")
+    for line in _pin_lines(live):
+        report.say(f"  kept {line}")
     for rel in plan.remove:
         report.say(f"  removed {rel}")
     for rel in plan.keep:
         report.say(f"  kept {rel}")
+
+
+def _pin_lines(live: Optional[LivePlan]) -> list[str]:
+    names = {p.uuid: p.interface for p in live.plan.write} if live else {}
+    return [f"the MAC {mac} of bridge {names.get(uuid, uuid)} (802-3-ethernet.cloned-mac-address)"
+            for uuid, mac in (live.mac_pins if live else ())]
 
 
 # -- dry run --------------------------------------------------------------------------
@@ -553,6 +562,8 @@ def dry_run(opts: Options, report: Report) -> int:
         report.say(f"  would remove {rel}")
     for rel in plan.keep:
         report.say(f"  would keep {rel}")
+    for line in _pin_lines(live):
+        report.say(f"  would keep {line}")
     if live is not None:
         report.say(f"  would activate {len(live.activate)} profile(s), ports first")
     if backend is None:

@@ -3,9 +3,11 @@
 The target is the very settings handed to NetworkManager. They are compared
 with what NetworkManager reports (each profile saved to disk and activated)
 and, above all, with what the kernel does: links up with the right kind,
-MTU and bridge ports, addresses, routes of every table, the default route
-and the policy rules. Dynamic values (DHCP addresses, metrics NetworkManager
-chooses) are checked only as far as the profile fixes them.
+MTU and bridge ports, a bridge's MAC when its profile sets one (the upgrade
+pins a re-created bridge's to the old one's), addresses, routes of every
+table, the default route and the policy rules. Dynamic values (DHCP
+addresses, metrics NetworkManager chooses) are checked only as far as the
+profile fixes them.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ def _device(p: Profile, profiles: Sequence[Profile], live: set[str], state: kern
     mtu = s.get("802-3-ethernet", {}).get("mtu") or s.get("infiniband", {}).get("mtu")
     if mtu and link.mtu != mtu:
         out.append(f"{name}: MTU {link.mtu}, expected {mtu}")
+    cloned = s.get("802-3-ethernet", {}).get("cloned-mac-address", "")
+    if p.type == "bridge" and cloned.count(":") == 5 and link.mac.upper() != cloned.upper():
+        out.append(f"{name}: MAC {link.mac}, expected {cloned.lower()}")  # a new MAC: stale DHCP lease, ARP caches
     if p.type == "bridge":
         ports = sorted(q.interface for q in profiles
                        if q.settings["connection"].get("master") == name and q.uuid in live)

@@ -110,6 +110,8 @@ def assert_committed(sandbox: Sandbox, nm: NMClient, built: VdsmHost, files_befo
 
     after = kernel_snapshot(sandbox.netns)
     assert after.links == kernel_before.links  # same devices, kinds, ports, MTU, up
+    bridge = sandbox.kernel().link("ovirtmgmt")
+    assert bridge is not None and bridge.mac == built.macs["ovirtmgmt"]  # DHCP leases and ARP caches hold
     assert after.addresses == kernel_before.addresses
     assert main_routes(after) == main_routes(kernel_before)  # incl. the default route via 192.0.2.1
     # source routing as VDSM's nmstate era has it (adler32 table, prio 3200, next hop 0.0.0.0)
@@ -154,6 +156,31 @@ def test_upgrade_hands_the_bridge_to_networkmanager(nm_sandbox: Sandbox, nm: NMC
     assert host_files(host.root) == files_mid
     assert kernel_equal(nm_sandbox.netns, kernel_mid) == {}
     assert len(runs(host.root)) == 1
+
+
+def test_bridge_keeps_its_mac_address(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost) -> None:
+    """The old bridge has a MAC of its own, not its port's (what udev's persistent MAC policy gives a
+    bridge initscripts made on EL8+): the new bridge keeps it, pinned in its profile as VDSM >= 4.50
+    pins it, so the DHCP lease and the neighbours' ARP caches stay valid. ``convert`` does not pin."""
+    own = "52:54:00:0a:b0:01"
+    nm_sandbox.ip("link", "set", "ovirtmgmt", "address", own)
+    link = nm_sandbox.kernel().link("eth0")
+    assert link is not None and link.mac != own
+    result = upgrade(nm_sandbox, host.root)
+    assert result.code == 0, result
+    bridge = nm_sandbox.kernel().link("ovirtmgmt")
+    assert bridge is not None and bridge.mac == own
+    text = (nm_sandbox.keyfile_dir / "ovirtmgmt.nmconnection").read_text()
+    assert f"cloned-mac-address={own.upper()}" in text
+    (run,) = runs(host.root)
+    assert journal(run)["steps"][0]["data"]["live"]["mac_pins"] == {BRIDGE_UUID: own.upper()}
+    assert "cloned-mac-address" not in make_plan_keyfiles(host.root)["ovirtmgmt.nmconnection"]
+
+
+def make_plan_keyfiles(root: Path) -> dict[str, str]:
+    """What ``convert --to keyfile`` writes for the host tree (the backed-up files are put back first)."""
+    tree = load_host(str(root))
+    return make_plan(tree, build_host(tree), root=str(root)).keyfiles
 
 
 def test_downtime_seen_from_the_switch_is_under_a_second(nm_sandbox: Sandbox, nm: NMClient, host: VdsmHost,

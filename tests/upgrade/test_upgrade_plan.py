@@ -13,7 +13,10 @@ import pytest
 from ifcfg2nm.emit.keyfile import keyfiles
 from ifcfg2nm.hosttree import load_host
 from ifcfg2nm.model.build import build_host
+from ifcfg2nm.upgrade import kernel
+from ifcfg2nm.upgrade.live import LiveState, refine
 from ifcfg2nm.upgrade.plan import KEYFILE_DIR, Plan, make_plan
+from ifcfg2nm.upgrade.verify import check
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hosts"
 SCRIPTS = "etc/sysconfig/network-scripts"
@@ -151,3 +154,38 @@ def test_headerless_vdsm_files_stay_unless_assumed_vdsm() -> None:
     assert sum(f.code == "UPGRADE_HEADERLESS_VDSM_FILE" for f in kept.findings) == 4
     assumed = make_plan(tree, host, root=tree.root, assume_vdsm=True)
     assert headerless <= set(assumed.remove) and headerless <= set(assumed.backup)
+
+
+def _link(name: str, kind: str = "", master: str = "", mac: str = "") -> kernel.Link:
+    return kernel.Link(1, name, kind, "", master, 1500, "UP", mac, ("UP",), "")
+
+
+@pytest.mark.parametrize("old_bridge", [True, False])
+def test_a_recreated_bridge_keeps_its_mac(old_bridge: bool) -> None:
+    """The live refinement pins the bridge's MAC (the old bridge's, else its port's); the plan and
+    ``convert``'s keyfiles stay unpinned; verification then insists on that MAC."""
+    root = FIXTURES / "mgmt-bridge-static"
+    tree = load_host(str(root))
+    plan = make_plan(tree, build_host(tree), root=str(root))
+    links = [_link("eth0", master="ovirtmgmt" if old_bridge else "", mac="52:54:00:00:00:e0")]
+    if old_bridge:
+        links.append(_link("ovirtmgmt", "bridge", mac="52:54:00:00:00:b1"))
+    live = refine(plan, tree, LiveState(kernel.KernelState(tuple(links), (), (), ())))
+    port, bridge = plan.write
+    want = "52:54:00:00:00:B1" if old_bridge else "52:54:00:00:00:E0"
+    assert live.mac_pins == ((bridge.uuid, want),) and live.to_json()["mac_pins"] == {bridge.uuid: want}
+    pinned = {p.uuid: p for p in live.profiles}
+    assert pinned[bridge.uuid].settings["802-3-ethernet"]["cloned-mac-address"] == want
+    assert pinned[port.uuid] == plan.profiles[0]
+    assert all("cloned-mac-address" not in p.settings.get("802-3-ethernet", {}) for p in plan.profiles)
+    assert "cloned-mac-address" not in plan.keyfiles["ovirtmgmt.nmconnection"]
+    assert live.pin_nmstate({"interfaces": [{"name": "ovirtmgmt"}, {"name": "eth0"}]}) == {
+        "interfaces": [{"name": "ovirtmgmt", "mac-address": want}, {"name": "eth0"}]}
+
+    def state(mac: str) -> kernel.KernelState:
+        return kernel.KernelState((_link("eth0", master="ovirtmgmt", mac="52:54:00:00:00:e0"),
+                                   _link("ovirtmgmt", "bridge", mac=mac)), (), (), ())
+
+    problems = check(live.profiles, [bridge.uuid], state("52:54:00:00:00:99"))
+    assert f"ovirtmgmt: MAC 52:54:00:00:00:99, expected {want.lower()}" in problems
+    assert not [m for m in check(live.profiles, [bridge.uuid], state(want.lower())) if "MAC" in m]
