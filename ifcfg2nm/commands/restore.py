@@ -54,7 +54,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    from ifcfg2nm.upgrade.restore import already_restored, marker_path
+    from ifcfg2nm.upgrade.state import already_restored, marker_path
 
     root = args.root
     if not args.force and already_restored(root):
@@ -119,7 +119,8 @@ def _recover(args: argparse.Namespace, paths: StatePaths, out: TextIO) -> Option
 def _restore(args: argparse.Namespace, out: TextIO) -> int:
     from ifcfg2nm.upgrade import kernel
     from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
-    from ifcfg2nm.upgrade.restore import make_target, restore, write_marker
+    from ifcfg2nm.upgrade.restore import make_target, restore
+    from ifcfg2nm.upgrade.state import write_marker
 
     root = args.root
     target = make_target(root, (link.name for link in kernel.read_links()))

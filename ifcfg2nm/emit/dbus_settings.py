@@ -33,7 +33,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, Callable, Union
 
-from dbus_next.signature import Variant
+from ifcfg2nm.dbusnext import Variant
 
 DBusSettings = dict[str, dict[str, Variant]]
 """``a{sa{sv}}`` as dbus-next marshals it."""

@@ -148,7 +148,10 @@ def _make_parser(grammar: str) -> Lark:
     )
 
 
-_PARSER = _make_parser(_GRAMMAR)
+@functools.cache
+def _parser() -> Lark:
+    """The shared parser, built on first use (tens of ms): importing the module stays cheap."""
+    return _make_parser(_GRAMMAR)
 
 _PLAIN_VALUE = (
     r"""(?:[^ \t\n\r\v\f'"\\$`|&;<>()~\udc80-\udcff]|'[^'\n\udc80-\udcff]*'"""
@@ -197,7 +200,7 @@ def parse_shell_file(
     data: bytes, path: str, kind: FileKind = FileKind.IFCFG, host_path: str = ""
 ) -> ShellFile:
     """Read a shell-variable file as bash would, without running anything; never raises."""
-    return _parse(_PARSER, data, path, kind, host_path)
+    return _parse(_parser(), data, path, kind, host_path)
 
 
 def _parse(parser: Lark, data: bytes, path: str, kind: FileKind, host_path: str) -> ShellFile:

@@ -24,11 +24,7 @@ from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar
 
-from dbus_next.aio.message_bus import MessageBus
-from dbus_next.constants import BusType, MessageType
-from dbus_next.message import Message
-from dbus_next.signature import Variant
-
+from ifcfg2nm.dbusnext import BusType, Message, MessageBus, MessageType, Variant
 from ifcfg2nm.emit.dbus_settings import DBusSettings
 
 __all__ = [

@@ -36,13 +36,11 @@ commit had begun, else undone, exactly as a rerun of the upgrade would.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from ifcfg2nm.atomic import write_atomic
 from ifcfg2nm.emit.dbus_settings import DEPRECATED, DBusSettings, from_dbus, to_dbus
 from ifcfg2nm.emit.nmsettings import Profile, Settings, profiles
 from ifcfg2nm.findings import Finding, Severity, define
@@ -53,9 +51,10 @@ from ifcfg2nm.parser.netconf import read_netconf
 from ifcfg2nm.upgrade import kernel, verify
 from ifcfg2nm.upgrade.deadline import Deadline
 from ifcfg2nm.upgrade.nm_dbus import ActiveState, NMClient, NMError
-
-MARKER = "run/ifcfg2nm/restored"
-"""Under ``--root``; ``/run`` is a tmpfs, so the marker means "restored during this boot"."""
+from ifcfg2nm.upgrade.state import MARKER as MARKER  # the boot marker lives in .state (cheap to check)
+from ifcfg2nm.upgrade.state import already_restored as already_restored
+from ifcfg2nm.upgrade.state import marker_path as marker_path
+from ifcfg2nm.upgrade.state import write_marker as write_marker
 
 RESTORE_NIC_MISSING = define(
     "RESTORE_NIC_MISSING", Severity.WARNING,
@@ -286,20 +285,6 @@ class RestoreResult:
     @property
     def changed(self) -> bool:
         return any(o.action not in ("unchanged", "failed") for o in self.outcomes)
-
-
-def marker_path(root: str) -> str:
-    return os.path.join(root, MARKER)
-
-
-def already_restored(root: str) -> bool:
-    return os.path.exists(marker_path(root))
-
-
-def write_marker(root: str) -> None:
-    path = marker_path(root)
-    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-    write_atomic(path, f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n".encode(), 0o644)
 
 
 def restore(nm: NMClient, target: Target, *, timeout: float = 60.0, settle: float = 5.0) -> RestoreResult:

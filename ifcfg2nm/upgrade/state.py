@@ -16,6 +16,9 @@ from typing import Any, Optional
 from ifcfg2nm.atomic import fsync_dir, write_atomic
 
 STATE_DIR = "var/lib/ifcfg2nm"
+MARKER = "run/ifcfg2nm/restored"
+"""Written by the boot-time restore under ``--root``; ``/run`` is a tmpfs, so the marker means
+"restored during this boot". Here, not in :mod:`.restore`, so that checking it imports nothing heavy."""
 
 
 @dataclass(frozen=True)
@@ -82,3 +85,17 @@ def remove(path: str) -> None:
     except FileNotFoundError:
         return
     fsync_dir(os.path.dirname(path))
+
+
+def marker_path(root: str) -> str:
+    return os.path.join(root, MARKER)
+
+
+def already_restored(root: str) -> bool:
+    return os.path.exists(marker_path(root))
+
+
+def write_marker(root: str) -> None:
+    path = marker_path(root)
+    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+    write_atomic(path, f"{now()}\n".encode(), 0o644)
