@@ -63,7 +63,7 @@ WINDOW = ROLLBACK_BUDGET + SLACK + LOCK_WAIT + ROLLBACK_BUDGET
 """Seconds after the run's deadline by which the guardian has acted: the runner's own rollback,
 slack, the wait for the lock, the guardian's rollback."""
 LOG = "guardian.log"
-INHERITED_HOOKS_DROPPED = (testhooks.KILL_AT, testhooks.FAIL)
+INHERITED_HOOKS_DROPPED = (testhooks.KILL_AT, testhooks.STOP_AT, testhooks.FAIL)
 
 
 class GuardianError(Exception):

@@ -6,6 +6,8 @@ module reads the variables):
 
 * ``IFCFG2NM_TEST_KILL_AT=<step>``: SIGKILL the process right after the
   journal recorded ``<step>`` (before the step runs), as a power cut would.
+* ``IFCFG2NM_TEST_STOP_AT=<step>``: SIGSTOP it there instead, so that a test
+  can kill it the way something else would (its whole process group).
 * ``IFCFG2NM_TEST_FAIL=<point>``: ``verify`` (verification reports a
   mismatch), ``reject-profile`` (the last profile handed to NetworkManager
   gets an invalid interface name, so NetworkManager refuses it), ``probe``
@@ -15,7 +17,7 @@ module reads the variables):
   long after its runner died before it looks at the lock, so a test can kill it too (a
   crash that takes both, then a reboot) or start another run first.
 
-Unset, every function here is a no-op. The guardian does not inherit the first two.
+Unset, every function here is a no-op. The guardian does not inherit the first three.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import signal
 import time
 
 KILL_AT = "IFCFG2NM_TEST_KILL_AT"
+STOP_AT = "IFCFG2NM_TEST_STOP_AT"
 FAIL = "IFCFG2NM_TEST_FAIL"
 FAIL_POINTS = ("verify", "reject-profile", "probe", "timeout")
 GUARDIAN_DELAY = "IFCFG2NM_TEST_GUARDIAN_DELAY"
@@ -35,6 +38,8 @@ def after_journal(step: str) -> None:
     if os.environ.get(KILL_AT) == step:
         os.kill(os.getpid(), signal.SIGKILL)
         time.sleep(60)  # pragma: no cover - SIGKILL is not deliverable late
+    if os.environ.get(STOP_AT) == step:
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def failing(point: str) -> bool:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,7 +58,7 @@ from ifcfg2nm.upgrade.nm_dbus import ActiveState, NMClient
 from ifcfg2nm.upgrade.plan import make_plan
 from ifcfg2nm.upgrade.takedown import rule_args
 
-from nmsandbox import NM_KEYFILE_DIR, Sandbox
+from nmsandbox import NM_KEYFILE_DIR, SANDBOX, Sandbox
 from vdsm_host import FileEntry, KernelSnapshot, VdsmHost, file_snapshot, kernel_snapshot, static_spec, vdsm_host
 
 pytestmark = pytest.mark.nm
@@ -331,6 +333,46 @@ def test_guardian_rolls_back_a_killed_run_by_itself(nm_sandbox: Sandbox, nm: NMC
           f"run {took:.3f} s after the kill (upgrade command until the kill: {killed_at - start:.3f} s)")
     assert any(t > closed for t in answers), "the management address must answer again"
     assert gap < 5.0
+
+
+def test_guardian_survives_the_kill_of_the_scriptlets_process_group(nm_sandbox: Sandbox, nm: NMClient,
+                                                                   host: VdsmHost) -> None:
+    """As in the %posttrans: ``timeout -k 10 600 ifcfg2nm upgrade``. The runner (stopped right after
+    activating) is killed with its whole process group, ``timeout`` included, as ``timeout``'s own
+    group kill would do; the guardian, in its own session, survives and rolls the run back."""
+    files_before, kernel_before = host_files(host.root), kernel_snapshot(nm_sandbox.netns)
+    cmd = [str(SANDBOX), "-n", nm_sandbox.name, "exec", "timeout", "-k", "10", "600", "env",
+           "IFCFG2NM_TEST_STOP_AT=verify", sys.executable, "-m", "ifcfg2nm", "upgrade", "--root", str(host.root)]
+    scriptlet = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    group = 0
+    try:
+        lock = host.root / STATE / "lock"
+        wait_until(lambda: lock.exists() and stopped(lock.read_text().strip()), "the runner to stop", 20.0)
+        runner = int(lock.read_text())
+        doc = open_journal(host.root)
+        run_id, guardian = str(doc["run_id"]), int(doc["guardian"])
+        group = os.getpgid(runner)
+        assert group == scriptlet.pid != os.getpgrp()  # timeout's own group (it is the Popen child), not ours
+        assert os.getpgid(guardian) != group
+    finally:
+        if group == scriptlet.pid:
+            os.killpg(group, signal.SIGKILL)  # the group of the processes this test started
+        elif scriptlet.poll() is None:
+            scriptlet.kill()  # our own child, by its handle (a stopped runner left orphaned gets SIGHUP)
+        scriptlet.wait(timeout=10)
+    wait_until(lambda: run_closed(host.root, run_id), "the guardian to close the run", 30.0)
+    assert journal(host.root / STATE / "backup" / run_id)["recovered_by"]["pid"] == guardian
+    assert changed(files_before, host_files(host.root)) == []
+    assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
+    assert nm.list_checkpoints() == []
+
+
+def stopped(pid: str) -> bool:
+    """Whether ``pid`` is a stopped process (``T`` in /proc/PID/stat)."""
+    try:
+        return pid.isdigit() and Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "T"
+    except OSError:
+        return False
 
 
 def test_guardian_finishes_a_run_killed_after_its_commit_began(nm_sandbox: Sandbox, nm: NMClient,
