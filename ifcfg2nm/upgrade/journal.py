@@ -5,7 +5,9 @@ atomically at each record, so after a crash it holds exactly the steps that
 may have begun, and the data needed to undo them (checkpoint path, profile
 UUIDs the run added, devices it took down). While it exists a run is
 unfinished; when the run ends (committed or rolled back) it moves into the
-run's directory next to the backups.
+run's directory next to the backups. A run its own process did not close
+says who did (``recovered_by``: a rerun of ``upgrade``, ``rollback``, the
+run's guardian, or the boot unit).
 """
 
 from __future__ import annotations

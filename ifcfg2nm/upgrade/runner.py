@@ -40,7 +40,7 @@ from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
 from ifcfg2nm.upgrade.plan import KEYFILE_DIR, Plan, make_plan
 from ifcfg2nm.upgrade.probe import ProbeError, probe
 from ifcfg2nm.upgrade.rollback import SNAPSHOT, finish_commit, rollback_committed, undo, write_seal
-from ifcfg2nm.upgrade.state import StatePaths, new_run_id, read_json, write_json
+from ifcfg2nm.upgrade.state import StatePaths, new_run_id, now, read_json, write_json
 from ifcfg2nm.upgrade.takedown import IpError, take_down
 from ifcfg2nm.upgrade.verify import check, verify
 
@@ -152,6 +152,7 @@ def rollback_command(opts: Options, out: TextIO, err: TextIO) -> int:
             if journal is not None and journal.state in (COMMITTED, ROLLED_BACK):
                 journal.finish(journal.state)  # it crashed while closing the run: only the move is left
             elif journal is not None:
+                journal.set(recovered_by={"who": "rollback", "pid": os.getpid(), "at": now()})
                 return _undo_and_report(journal, opts, report, "ifcfg2nm rollback")
             result = rollback_committed(paths)
     except LockBusy as e:
@@ -256,6 +257,7 @@ def _recover(paths: StatePaths, opts: Options, report: Report) -> Optional[int]:
         return None
     last = (journal.steps() or ["none"])[-1]
     report.say(f"ifcfg2nm upgrade: found the unfinished run {journal.run_id} (last step: {last})")
+    journal.set(recovered_by={"who": "upgrade", "pid": os.getpid(), "at": now()})
     closed, _ = recover_run(journal, opts, report, "ifcfg2nm upgrade")
     if not closed:
         return exitcodes.BLOCKED
