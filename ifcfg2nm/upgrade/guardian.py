@@ -93,7 +93,7 @@ class Guard:
                 self._cmd = None
         if self._life is not None:
             if finished:
-                _wait_eof(self._life, EXIT_WAIT)
+                _read_until(self._life, EXIT_WAIT)  # end of file: the guardian has exited
             os.close(self._life)
             self._life = None
 
@@ -140,22 +140,8 @@ def start(paths: StatePaths, run_id: str, budget: float) -> Guard:
     return Guard(int(text), cmd_w, life_r)
 
 
-def _wait_eof(fd: int, timeout: float) -> bool:
-    """Read ``fd`` until end of file or ``timeout``; True at end of file."""
-    end = time.monotonic() + timeout
-    while True:
-        left = end - time.monotonic()
-        if left <= 0:
-            return False
-        if select.select([fd], [], [], left)[0] and not os.read(fd, 512):
-            return True
-
-
-# -- the guardian process ---------------------------------------------------------------
-
-
-def wait_runner(fd: int, timeout: float) -> str:
-    """``done`` (the run is closed), ``gone`` (the pipe closed without it) or ``timeout``."""
+def _read_until(fd: int, timeout: float, mark: bytes = b"") -> str:
+    """Read ``fd`` until ``mark`` arrives (``mark``), end of file (``eof``) or ``timeout``."""
     data = b""
     end = time.monotonic() + timeout
     while True:
@@ -164,12 +150,20 @@ def wait_runner(fd: int, timeout: float) -> str:
             return "timeout"
         if not select.select([fd], [], [], left)[0]:
             continue
-        chunk = os.read(fd, 64)
+        chunk = os.read(fd, 512)
         data += chunk
-        if DONE in data:
-            return "done"
+        if mark and mark in data:
+            return "mark"
         if not chunk:
-            return "gone"
+            return "eof"
+
+
+# -- the guardian process ---------------------------------------------------------------
+
+
+def wait_runner(fd: int, timeout: float) -> str:
+    """``done`` (the run is closed), ``gone`` (the pipe closed without it) or ``timeout``."""
+    return {"mark": "done", "eof": "gone"}.get(_read_until(fd, timeout, DONE), "timeout")
 
 
 def take_lock(paths: StatePaths, runner: int, wait: float = LOCK_WAIT) -> tuple[Optional[RunLock], str]:

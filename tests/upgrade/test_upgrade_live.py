@@ -40,6 +40,7 @@ from upgrade_helpers import (
     main_routes,
     manifest,
     open_journal,
+    process_state,
     run_closed,
     runs,
     sha,
@@ -347,7 +348,8 @@ def test_guardian_survives_the_kill_of_the_scriptlets_process_group(nm_sandbox: 
     group = 0
     try:
         lock = host.root / STATE / "lock"
-        wait_until(lambda: lock.exists() and stopped(lock.read_text().strip()), "the runner to stop", 20.0)
+        wait_until(lambda: lock.exists() and lock.read_text().strip().isdigit()
+                   and process_state(int(lock.read_text())) == "T", "the runner to stop", 20.0)
         runner = int(lock.read_text())
         doc = open_journal(host.root)
         run_id, guardian = str(doc["run_id"]), int(doc["guardian"])
@@ -365,14 +367,6 @@ def test_guardian_survives_the_kill_of_the_scriptlets_process_group(nm_sandbox: 
     assert changed(files_before, host_files(host.root)) == []
     assert kernel_equal(nm_sandbox.netns, kernel_before) == {}
     assert nm.list_checkpoints() == []
-
-
-def stopped(pid: str) -> bool:
-    """Whether ``pid`` is a stopped process (``T`` in /proc/PID/stat)."""
-    try:
-        return pid.isdigit() and Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "T"
-    except OSError:
-        return False
 
 
 def test_guardian_finishes_a_run_killed_after_its_commit_began(nm_sandbox: Sandbox, nm: NMClient,

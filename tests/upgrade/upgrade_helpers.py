@@ -57,17 +57,24 @@ def open_journal(root: Path) -> dict[str, Any]:
     return doc
 
 
+def process_state(pid: int) -> str:
+    """The state letter of /proc/PID/stat (``R``, ``S``, ``T``, ``Z`` ...), empty when there is no such process."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return ""
+
+
 def guardian_running(pid: int, run_id: str) -> bool:
     """Whether ``pid`` is (still) the guardian of run ``run_id``: same command line, not a zombie
     (a pid that was reused, or a guardian waiting to be reaped by init, is not)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
     if b"ifcfg2nm.upgrade.guardian" not in cmdline or run_id.encode() not in cmdline:
         return False
-    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+    return process_state(pid) not in ("", "Z", "X")
 
 
 def kill_guardian(pid: int, run_id: str) -> None:
