@@ -110,7 +110,7 @@ def start(paths: StatePaths, run_id: str, budget: float) -> Guard:
     flags = ["-s"] if sys.flags.no_user_site else []
     argv = [sys.executable, *flags, "-m", "ifcfg2nm.upgrade.guardian", "--root", os.path.abspath(paths.root),
             "--run-id", run_id, "--runner", str(os.getpid()), "--cmd-fd", str(cmd_r), "--life-fd", str(life_w),
-            "--wait", f"{budget:.0f}"]
+            "--wait", f"{budget:.1f}"]
     try:
         try:
             # cwd: ``-m`` imports this very package (the guardian chdirs to / at once)
