@@ -1,17 +1,13 @@
-"""Shared test helpers: the fixture hosts, and small host trees written on the fly."""
+"""Shared fixtures: the bundled hosts, and small host trees written on the fly."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Union
+from typing import Union
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures" / "hosts"
-SCRIPTS = "etc/sysconfig/network-scripts"
-
-TreeMaker = Callable[[dict[str, Union[str, bytes]]], Path]
+from fixturehosts import FIXTURES, SCRIPTS, TreeMaker
 
 
 @pytest.fixture
@@ -37,7 +33,3 @@ def make_host(tmp_path: Path) -> TreeMaker:
         return root
 
     return make
-
-
-def fixture_hosts() -> list:
-    return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())

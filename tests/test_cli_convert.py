@@ -13,7 +13,7 @@ import yaml
 
 from ifcfg2nm import cli
 
-from conftest import FIXTURES
+from fixturehosts import FIXTURES
 
 MGMT = str(FIXTURES / "mgmt-bridge-static")
 

@@ -14,7 +14,7 @@ import pytest
 
 from ifcfg2nm import cli
 
-from conftest import FIXTURES
+from fixturehosts import FIXTURES
 
 MGMT = FIXTURES / "mgmt-bridge-static"
 SCRIPTS = MGMT / "etc/sysconfig/network-scripts"

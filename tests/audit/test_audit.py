@@ -23,7 +23,7 @@ from ifcfg2nm.audit import report as report_module
 from ifcfg2nm.audit.fleet import audit_many
 from ifcfg2nm.audit.report import HostReport, audit_host
 
-from conftest import FIXTURES, ROOT, TreeMaker, fixture_hosts
+from fixturehosts import FIXTURES, ROOT, TreeMaker, fixture_hosts
 
 S = "etc/sysconfig/network-scripts/"
 PERSISTENT = "var/lib/vdsm/persistence/netconf/"

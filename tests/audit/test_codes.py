@@ -22,7 +22,7 @@ from ifcfg2nm.audit import report as report_module
 from ifcfg2nm.audit.report import audit_host
 from ifcfg2nm.findings import catalogue, lookup
 
-from conftest import TreeMaker
+from fixturehosts import TreeMaker
 
 S = "etc/sysconfig/network-scripts/"
 P = "var/lib/vdsm/persistence/netconf"

@@ -23,7 +23,7 @@ from ifcfg2nm.hosttree import load_host
 from ifcfg2nm.model.build import build_host
 
 import strategies
-from conftest import FIXTURES, fixture_hosts
+from fixturehosts import FIXTURES, fixture_hosts
 from oracles.libnm_oracle import NM, SKIP_REASON, GLib, GObject
 
 pytestmark = pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")

@@ -9,7 +9,7 @@ from ifcfg2nm.emit.nmstate import dump_state, nmstate_state
 from ifcfg2nm.hosttree import load_host
 from ifcfg2nm.model.build import build_host
 
-from conftest import FIXTURES, fixture_hosts
+from fixturehosts import FIXTURES, fixture_hosts
 
 
 @pytest.mark.skipif(not hasattr(yaml, "CSafeDumper"), reason="PyYAML built without libyaml")

@@ -15,7 +15,7 @@ from ifcfg2nm.hosttree import load_host
 from ifcfg2nm.model.build import build_host
 from ifcfg2nm.model.host import HostConfig, Interface
 
-from conftest import FIXTURES, fixture_hosts
+from fixturehosts import FIXTURES, fixture_hosts
 
 CONSISTENT = ["mgmt-bridge-static", "bond-vlans", "dhcp-ipv6", "source-routing"]
 """Hosts whose ifcfg files and persisted JSON describe the same networks (fixtures/README.md)."""

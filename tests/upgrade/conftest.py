@@ -13,10 +13,11 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from nmsandbox import Sandbox, sandbox_skip_reason, start_sandbox, stop_sandbox
 
 from ifcfg2nm.upgrade import kernel
 from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
+
+from nmsandbox import Sandbox, sandbox_skip_reason, start_sandbox, stop_sandbox
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from typing import Any, Callable, Optional
 
 import pytest
 from dbus_next.signature import Variant
-from nmsandbox import NM_KEYFILE_DIR, Sandbox
 
 from ifcfg2nm.emit.dbus_settings import PROPERTIES, from_dbus, setting_name, to_dbus
 from ifcfg2nm.upgrade import kernel
@@ -33,6 +32,8 @@ from ifcfg2nm.upgrade.nm_dbus import (
     NMError,
     RollbackResult,
 )
+
+from nmsandbox import NM_KEYFILE_DIR, Sandbox
 
 pytestmark = pytest.mark.nm
 

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
-from nmsandbox import SANDBOX, parse_env, sandbox_skip_reason
 
 from ifcfg2nm.upgrade import kernel
 from ifcfg2nm.upgrade.nm_dbus import NMClient
+
+from nmsandbox import SANDBOX, parse_env, sandbox_skip_reason
 
 pytestmark = pytest.mark.nm
 

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from nmsandbox import Sandbox
-from vdsm_host import HostSpec, Network, VdsmHost, file_snapshot, kernel_snapshot, vdsm_host
 
 from ifcfg2nm.emit.nmsettings import Profile
 from ifcfg2nm.findings import Position
@@ -29,6 +27,9 @@ from ifcfg2nm.upgrade import kernel
 from ifcfg2nm.upgrade.nm_dbus import NMClient
 from ifcfg2nm.upgrade.restore import MARKER, filter_available, kernel_drift, make_target, settings_drift
 from ifcfg2nm.upgrade.state import StatePaths
+
+from nmsandbox import Sandbox
+from vdsm_host import HostSpec, Network, VdsmHost, file_snapshot, kernel_snapshot, vdsm_host
 
 TWO_NETWORKS = HostSpec(networks=(
     Network(nameservers=("192.0.2.2",)),
@@ -299,9 +300,9 @@ def test_command_gates_before_touching_anything(
 ) -> None:
     """Seal, journal and marker decide before NetworkManager is asked; a broken persisted network is
     reported and fails the run. (The bus is pointed nowhere: this test never reaches a NetworkManager.)"""
-    from vdsm_host import write_tree
-
     from ifcfg2nm.cli import main
+
+    from vdsm_host import write_tree
 
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-bus")
     write_tree(tmp_path, TWO_NETWORKS)

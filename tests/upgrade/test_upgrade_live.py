@@ -86,7 +86,11 @@ def drop_rules(sandbox: Sandbox) -> None:
     """Policy rules outlive devices: remove all but the kernel's own (local, main, default)."""
     for rule in kernel.read_rules(sandbox.netns):
         if rule.priority not in (0, 32766, 32767):
-            sandbox.ip("-4" if rule.family == 4 else "-6", "rule", "del", *rule_args(rule))
+            try:
+                sandbox.ip("-4" if rule.family == 4 else "-6", "rule", "del", *rule_args(rule))
+            except AssertionError as gone:  # NetworkManager (or a guardian) removed it meanwhile
+                if "No such file or directory" not in str(gone):
+                    raise
 
 
 def managed_flags(nm: NMClient) -> dict[str, bool]:

@@ -18,6 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
+
+from ifcfg2nm.hosttree import load_host
+from ifcfg2nm.model.build import build_host
+from ifcfg2nm.upgrade.nm_dbus import NMClient
+
 from nmsandbox import Sandbox
 from vdsm_host import (
     HostSpec,
@@ -30,10 +35,6 @@ from vdsm_host import (
     vdsm_host,
     write_tree,
 )
-
-from ifcfg2nm.hosttree import load_host
-from ifcfg2nm.model.build import build_host
-from ifcfg2nm.upgrade.nm_dbus import NMClient
 
 SPEC_EXAMPLE = static_spec(address="192.168.1.10/24", gateway="192.168.1.1", nameservers=("192.168.1.2", "8.8.8.8"))
 
