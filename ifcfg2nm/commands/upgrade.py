@@ -33,6 +33,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help=f"bound for the whole run, seconds (default {DEFAULT_TIMEOUT:g}); then it rolls back")
     p.add_argument("--probe", metavar="ADDRESS",
                    help="after verification, require an answer from ADDRESS (IP: ICMP echo; HOST:PORT: TCP)")
+    p.add_argument("--assume-vdsm", action="store_true",
+                   help="also flush header-less files that look VDSM-written (pre-2013 VDSM wrote no header; "
+                        "audit lists them as UPGRADE_HEADERLESS_VDSM_FILE)")
     p.set_defaults(handler=run_upgrade)
 
     r = sub.add_parser(
@@ -58,7 +61,7 @@ def run_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     from ifcfg2nm.upgrade.runner import Options, upgrade
 
     opts = Options(root=args.root, dry_run=args.dry_run, backend=args.backend, timeout=args.timeout,
-                   probe=args.probe)
+                   probe=args.probe, assume_vdsm=args.assume_vdsm)
     return upgrade(opts, out, sys.stderr)
 
 

@@ -68,6 +68,8 @@ class Options:
     timeout: float = DEFAULT_TIMEOUT
     probe: Optional[str] = None
     bus_address: Optional[str] = None
+    assume_vdsm: bool = False
+    """Flush header-less files that look VDSM-written (pre-2013) too."""
 
 
 @dataclass
@@ -183,7 +185,7 @@ def _locked_upgrade(opts: Options, paths: StatePaths, report: Report) -> int:
         report.say(f"ifcfg2nm upgrade: nothing to do: this host was upgraded by run {seal.get('run_id')} "
                    f"at {seal.get('time')} (ifcfg2nm {seal.get('version')}); `ifcfg2nm rollback` undoes it")
         return exitcodes.OK
-    tree, host, plan = _plan(opts.root)
+    tree, host, plan = _plan(opts.root, opts.assume_vdsm)
     code = _refuse(tree, plan, report)
     if code is not None:
         return code
@@ -199,10 +201,10 @@ def _locked_upgrade(opts: Options, paths: StatePaths, report: Report) -> int:
     return _run_live(opts, paths, tree, host, plan, backend, report)
 
 
-def _plan(root: str) -> tuple[HostTree, HostConfig, Plan]:
+def _plan(root: str, assume_vdsm: bool = False) -> tuple[HostTree, HostConfig, Plan]:
     tree = load_host(root)
     host = build_host(tree)
-    return tree, host, make_plan(tree, host, root=root)
+    return tree, host, make_plan(tree, host, root=root, assume_vdsm=assume_vdsm)
 
 
 def _refuse(tree: HostTree, plan: Plan, report: Report) -> Optional[int]:
@@ -539,7 +541,7 @@ def dry_run(opts: Options, report: Report) -> int:
     if isinstance(seal, dict):
         report.say(f"dry run: nothing to do: upgraded by run {seal.get('run_id')} at {seal.get('time')}")
         return exitcodes.OK
-    tree, _host, plan = _plan(opts.root)
+    tree, _host, plan = _plan(opts.root, opts.assume_vdsm)
     code = _refuse(tree, plan, report)
     if code is not None:
         return code

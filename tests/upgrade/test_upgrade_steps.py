@@ -217,3 +217,14 @@ def test_cli_constants_match_the_runner() -> None:
     from ifcfg2nm.upgrade import runner
 
     assert command.BACKENDS == runner.BACKENDS and command.DEFAULT_TIMEOUT == runner.DEFAULT_TIMEOUT
+
+
+def test_assume_vdsm_flushes_headerless_vdsm_files_offline(tmp_path: Path) -> None:
+    dest = tmp_path / "old"
+    shutil.copytree(FIXTURES / "old-era-headers", dest, symlinks=True)
+    headerless = dest / SCRIPTS / "ifcfg-vmnet"
+    assert upgrade(Options(root=str(dest), backend="offline"), io.StringIO(), io.StringIO()) == 0
+    assert headerless.exists()
+    assert rollback_command(Options(root=str(dest)), io.StringIO(), io.StringIO()) == 0
+    assert upgrade(Options(root=str(dest), backend="offline", assume_vdsm=True), io.StringIO(), io.StringIO()) == 0
+    assert not headerless.exists()
