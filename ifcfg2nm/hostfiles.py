@@ -143,15 +143,21 @@ def resolve_in_tree(root: str, path: str) -> Union[str, Finding]:
     return resolved
 
 
-def read_file(path: str, root: Optional[str] = None, *, resolved: bool = False) -> Union[bytes, Finding]:
+def read_file(
+    path: str, root: Optional[str] = None, *, resolved: bool = False, real: Optional[str] = None
+) -> Union[bytes, Finding]:
     """The content of ``path``, or a finding saying why it cannot be used.
 
     With ``root``, links leaving the tree are refused. Without, ``path`` was
     named by the user and may be anything they can read. ``resolved``: the
-    caller already has ``path`` from :func:`resolve_host_path` under ``root``
-    (it is not walked again; a link that appears now is still not followed).
+    caller already has ``path`` from :func:`resolve_host_path` under ``root``;
+    ``real``: the caller resolved ``path`` to ``real`` (findings still name
+    ``path``). Neither is walked again; a link that appears now is not followed.
     """
-    real = path
+    if real is None:
+        real = path
+    elif root is not None:
+        resolved = True
     if root is not None and not resolved:
         found = resolve_in_tree(root, path)
         if isinstance(found, Finding):
@@ -175,9 +181,11 @@ def read_file(path: str, root: Optional[str] = None, *, resolved: bool = False) 
             return INPUT_TOO_LARGE(
                 Position(path), f"{path} is {st.st_size} bytes, over the {MAX_FILE_SIZE}-byte limit"
             )
-        chunks = []
-        remaining = MAX_FILE_SIZE + 1
-        while remaining > 0:
+        first = os.read(fd, st.st_size + 1)
+        chunks = [first]
+        remaining = MAX_FILE_SIZE + 1 - len(first)
+        # a regular file read short of what was asked is at its end: one read is the common case
+        while len(first) > st.st_size and remaining > 0:
             chunk = os.read(fd, min(remaining, 1 << 20))
             if not chunk:
                 break

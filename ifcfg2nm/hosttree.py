@@ -180,10 +180,10 @@ def load_host(root: str) -> HostTree:
     routes: list[RouteFile] = []
     rules: list[RuleFile] = []
     scripts_dir = os.path.join(root, NETWORK_SCRIPTS)
-    names = _list_dir(root, scripts_dir, findings)
-    if names is None:
+    listed = _list_real_dir(root, scripts_dir, findings)
+    if listed is None:
         findings.append(HOST_NO_NETWORK_SCRIPTS(Position(scripts_dir), f"{scripts_dir} does not exist"))
-        names = []
+    real_dir, names = listed or ("", [])
     for name in names:
         path = os.path.join(scripts_dir, name)
         host_path = "/" + NETWORK_SCRIPTS + "/" + name
@@ -195,7 +195,7 @@ def load_host(root: str) -> HostTree:
         if IGNORED_SUFFIX.search(name):
             findings.append(HOST_IGNORED_FILE(Position(path), f"{name} is ignored by initscripts and NetworkManager"))
             continue
-        data = read_file(path, root)
+        data = _read_entry(root, path, real_dir, name)
         if isinstance(data, Finding):
             findings.append(data)
             continue
@@ -222,17 +222,31 @@ def load_host(root: str) -> HostTree:
 
 
 def _list_dir(root: str, path: str, findings: list[Finding]) -> Optional[list[str]]:
+    listed = _list_real_dir(root, path, findings)
+    return None if listed is None else listed[1]
+
+
+def _list_real_dir(root: str, path: str, findings: list[Finding]) -> Optional[tuple[str, list[str]]]:
+    """The directory's real path (links followed inside the tree) and its sorted entries."""
     if not os.path.lexists(path):
         return None
     real = resolve_in_tree(root, path)
     if isinstance(real, Finding):
         findings.append(real)
-        return []
+        return "", []
     try:
-        return sorted(os.listdir(real))
+        return real, sorted(os.listdir(real))
     except OSError as err:
         findings.append(INPUT_UNREADABLE(Position(path), f"{path}: {err.strerror or err}"))
-        return []
+        return real, []
+
+
+def _read_entry(root: str, path: str, real_dir: str, name: str) -> Union[bytes, Finding]:
+    """A directory entry's content; only an entry that is itself a link is resolved again."""
+    real = os.path.join(real_dir, name)
+    if os.path.islink(real):
+        return read_file(path, root)
+    return read_file(path, root, real=real)
 
 
 def _read_network_file(root: str, findings: list[Finding]) -> Optional[ShellFile]:

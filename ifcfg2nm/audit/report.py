@@ -123,7 +123,7 @@ def audit_tree(tree: HostTree, name: str) -> HostReport:
     """The audit of an already loaded tree."""
     persistent = canonical_persistent(tree) if tree.persistent is not None else None
     running = canonicalize_config(tree.running) if tree.running is not None and tree.running.exists else None
-    host = build_host(tree)
+    host = build_host(tree, canonical=persistent)
     ifcfg = _ifcfg_view(tree, host, persistent, running)
     plan, plan_findings = _plan(tree, host)
     has_vdsm_files = bool(ifcfg.networks or ifcfg.bonds) or any(d.ownership.vdsm_like for d in tree.ifcfg)

@@ -253,7 +253,7 @@ def filename_for(profile_id: str) -> str:
     return (name or "_") + SUFFIX
 
 
-def _filenames(profs: Sequence[Profile]) -> tuple[list[str], list[Finding]]:
+def filenames(profs: Sequence[Profile]) -> tuple[list[str], list[Finding]]:
     """One distinct name per profile; later duplicates get ``-<uuid>`` like NetworkManager does."""
     used: set[str] = set()
     names: list[str] = []
@@ -278,7 +278,7 @@ def _filenames(profs: Sequence[Profile]) -> tuple[list[str], list[Finding]]:
 
 def keyfiles_of(profs: Sequence[Profile]) -> tuple[dict[str, str], tuple[Finding, ...]]:
     """Keyfile texts of already built profiles, by file name (sorted)."""
-    names, findings = _filenames(profs)
+    names, findings = filenames(profs)
     files = {name: serialize(p.settings) for name, p in zip(names, profs)}
     return dict(sorted(files.items())), tuple(findings)
 

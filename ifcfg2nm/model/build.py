@@ -66,11 +66,15 @@ def bridgeless_names(tree: HostTree, canonical: Optional[CanonicalConfig]) -> di
     return names
 
 
-def build_host(tree: HostTree, source: str = "auto") -> HostConfig:
-    """The model of ``tree`` from the chosen source, with the tree's reading findings included."""
+def build_host(tree: HostTree, source: str = "auto", canonical: Optional[CanonicalConfig] = None) -> HostConfig:
+    """The model of ``tree`` from the chosen source, with the tree's reading findings included.
+
+    ``canonical`` is the tree's persistent config already canonicalized, when the caller has it.
+    """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    canonical = canonical_persistent(tree)
+    if canonical is None:
+        canonical = canonical_persistent(tree)
     use_persisted = source == "persisted" or (source == "auto" and has_persisted(tree))
     model = persisted_model(canonical) if use_persisted and canonical else (
         HostConfig(origin="persisted") if use_persisted else ifcfg_model(tree, canonical))

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from ifcfg2nm.emit.keyfile import keyfiles_of
+from ifcfg2nm.emit.keyfile import filenames, serialize
 from ifcfg2nm.emit.nmsettings import Profile, profiles
 from ifcfg2nm.findings import Finding, Position, Severity, define, sorted_findings
 from ifcfg2nm.hostfiles import read_file
@@ -177,9 +177,9 @@ def make_plan(tree: HostTree, host: HostConfig, *, root: str, assume_vdsm: bool 
     ``assume_vdsm`` flushes header-less files that look VDSM-written too.
     """
     profs, emitted = profiles(host)
-    files, named = keyfiles_of(profs)
-    names = {text: name for name, text in files.items()}
-    write = tuple(_planned(p, names) for p in profs)
+    names, named = filenames(profs)
+    files = dict(sorted((name, serialize(p.settings)) for name, p in zip(names, profs)))
+    write = tuple(_planned(p, name) for p, name in zip(profs, names))
     remove, keep, file_findings = _files(tree, write, assume_vdsm)
     take_down, down_findings = _take_down(tree, host, write)
     all_findings = (*host.findings, *emitted, *named, *file_findings, *down_findings, *_ovs(host))
@@ -205,14 +205,12 @@ def make_plan(tree: HostTree, host: HostConfig, *, root: str, assume_vdsm: bool 
     )
 
 
-def _planned(profile: Profile, names: dict[str, str]) -> PlannedProfile:
-    from ifcfg2nm.emit.keyfile import serialize
-
+def _planned(profile: Profile, keyfile: str) -> PlannedProfile:
     con = profile.settings["connection"]
     master = con.get("master")
     return PlannedProfile(
         uuid=profile.uuid, id=profile.id, interface=profile.interface, type=profile.type,
-        keyfile=names[serialize(profile.settings)], controller=str(master) if master else None,
+        keyfile=keyfile, controller=str(master) if master else None,
     )
 
 

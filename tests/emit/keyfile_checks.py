@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "oracles"))
 
 import libnm_oracle as oracle
 
-from ifcfg2nm.emit.keyfile import _filenames, serialize
+from ifcfg2nm.emit.keyfile import filenames, serialize
 from ifcfg2nm.emit.nmsettings import CONNECTION_TYPES, NO_DEVICE_TYPES, Profile, profiles
 from ifcfg2nm.findings import Finding
 from ifcfg2nm.model.host import HostConfig, Interface, InterfaceType, IpConfig
@@ -54,7 +54,7 @@ class Emitted:
 def libnm_checked(host: HostConfig) -> Emitted:
     """Emit, then fail the test on any libnm complaint or read-back difference."""
     profs, findings = profiles(host)
-    names, name_findings = _filenames(profs)
+    names, name_findings = filenames(profs)
     files: dict[str, str] = {}
     checks: dict[str, oracle.Check] = {}
     by_interface: dict[tuple[str, InterfaceType], oracle.Check] = {}
