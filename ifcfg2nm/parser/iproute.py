@@ -204,6 +204,35 @@ def split_lines(data: bytes) -> SplitFile:
     return SplitFile(tuple(lines), crlf, bad)
 
 
+# --- the fast path's vocabulary: words both readers take alike, with no finding to report -------
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+PLAIN_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+"""A dotted quad of plain decimal octets: ``inet_pton`` and iproute2 read it alike, and it is canonical."""
+PLAIN_PREFIX4 = rf"{PLAIN_IPV4}(?:/(?:3[0-2]|[12]?[0-9]))?"
+"""A plain dotted quad with an optional plain decimal length (0-32)."""
+PLAIN_NUMBER = r"(?:0|[1-9][0-9]{0,9})"
+"""A plain decimal of at most ten digits (the caller checks the 32-bit limit)."""
+PLAIN_IFNAME = r"[!-.0-~]{1,15}"
+"""1 to 15 printable ASCII characters other than ``/``: a name :func:`valid_ifname` accepts."""
+
+
+def plain_prefix4(text: str) -> str | None:
+    """The canonical network of a :data:`PLAIN_PREFIX4` word; None when host bits are set.
+
+    Such a word is already canonical (``str`` of its network) when it has a
+    length; a bare address is the ``/32`` host prefix.
+    """
+    address, slash, length = text.partition("/")
+    if not slash:
+        return text + "/32"
+    a, b, c, d = address.split(".")
+    value = (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
+    if value & ((1 << (32 - int(length))) - 1):
+        return None
+    return text
+
+
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
 _CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 

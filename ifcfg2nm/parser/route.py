@@ -13,6 +13,15 @@ all become the ``metric`` field, ``dsfield`` becomes ``tos``, ``oif`` becomes
 locked metric is named ``lock <name>`` (``("lock mtu", "1400")``); a flag has
 the value ``""``; each multipath next hop is one ``("nexthop", "via A dev D
 weight W")`` option.
+
+Fast path: most lines are VDSM's (``<prefix> via <addr> dev <name> table <n>``).
+An IPv4 line made only of a plain destination (dotted quad with an optional
+decimal length and no host bits, or ``default``) followed by ``via``, ``src``,
+``dev``, ``table``, ``metric`` with plain values (dotted quads, decimals up to
+2**32-1, printable ASCII names without ``/``), each at most once, reads without
+any finding, so one regular expression recognizes it and the entry is built
+directly. Anything else goes through the grammar; tests/parser/test_route_rule_fastpath.py
+checks that both give the same entry.
 """
 
 from __future__ import annotations
@@ -33,6 +42,11 @@ from ifcfg2nm.parser.documents import (
     ShellFile,
 )
 from ifcfg2nm.parser.iproute import (
+    PLAIN_IFNAME,
+    PLAIN_IPV4,
+    PLAIN_NUMBER,
+    PLAIN_PREFIX4,
+    U32_MAX,
     Prefix,
     SyntaxProblem,
     netmask_length,
@@ -43,6 +57,7 @@ from ifcfg2nm.parser.iproute import (
     parse_uint,
     parse_words,
     plain_decimal,
+    plain_prefix4,
     split_lines,
     valid_ifname,
 )
@@ -170,6 +185,11 @@ _UNSUPPORTED_WORDS = {
     "equalize": "`equalize` is not supported",
 }
 _NOT_IN_OPTIONS = {"to", "via", "metric", "priority", "preference"}
+_FAST_LINE = re.compile(
+    rf"[ \t]*(default|{PLAIN_PREFIX4})"
+    rf"((?:[ \t]+(?:(?:via|src)[ \t]+{PLAIN_IPV4}|dev[ \t]+{PLAIN_IFNAME}|(?:table|metric)[ \t]+{PLAIN_NUMBER}))*)"
+    r"[ \t]*"
+)
 
 
 @functools.cache
@@ -603,6 +623,34 @@ def _entry(ln: _Line) -> RouteEntry | None:
     )
 
 
+def _fast_entry(text: str, path: str, number: int) -> RouteEntry | None:
+    """The route of a plain IPv4 line (see the module docstring); None when the grammar must read it."""
+    m = _FAST_LINE.fullmatch(text)
+    if m is None:
+        return None
+    dest = m.group(1)
+    destination = "0.0.0.0/0" if dest == "default" else plain_prefix4(dest)
+    if destination is None:
+        return None
+    words = m.group(2).split()
+    values = dict(zip(words[::2], words[1::2]))
+    if 2 * len(values) != len(words):
+        return None  # an option given twice
+    metric, table = values.get("metric"), values.get("table")
+    if (metric is not None and int(metric) > U32_MAX) or (table is not None and int(table) > U32_MAX):
+        return None
+    return RouteEntry(
+        family=4,
+        destination=destination,
+        position=Position(path, number, m.start(1) + 1),
+        gateway=values.get("via"),
+        device=values.get("dev"),
+        metric=None if metric is None else int(metric),
+        table=None if table is None else int(table),
+        source_address=values.get("src"),
+    )
+
+
 def _describe(word: str, previous: str) -> str:
     if not word:
         return f"`{previous}` needs a value" if previous else "nothing to read"
@@ -631,6 +679,10 @@ def parse_route_file(data: bytes, path: str, kind: FileKind, host_path: str = ""
         found.append(ROUTE_NOT_UTF8(Position(path, split.bad_utf8_line), "bytes not in UTF-8"))
     entries: list[RouteEntry] = []
     for line in split.lines:
+        fast = _fast_entry(line.text, path, line.number) if family == 4 else None
+        if fast is not None:
+            entries.append(fast)
+            continue
         tree = _words(line.text)
         if isinstance(tree, SyntaxProblem):
             found.append(ROUTE_SYNTAX(Position(path, line.number, tree.column), tree.message))

@@ -9,6 +9,16 @@ with an error; the rest of the file is kept.
 
 Selectors without a RuleEntry field go to ``options`` under iproute2's
 canonical keyword, normalized (``("sport", "1000-2000")``, ``("l3mdev", "")``).
+
+Fast path: most lines are VDSM's (``from <prefix> [to <prefix>] [dev <name>] prio <n>
+table <n>``). An IPv4 line made only of ``from``/``to`` (``all``, ``any``,
+``default`` or a plain dotted quad with an optional decimal length and no host
+bits), a priority, a table (a number or ``main``/``local``/``default``/``unspec``),
+``iif``/``dev``/``oif`` (printable ASCII names without ``/``), under any of their
+keywords, each at most once and with a priority among them, reads without any
+finding, so one regular expression recognizes it and the entry is built directly.
+Anything else goes through the grammar; tests/parser/test_route_rule_fastpath.py
+checks that both give the same entry.
 """
 
 from __future__ import annotations
@@ -22,6 +32,10 @@ from lark import Lark, Token, Tree
 from ifcfg2nm.findings import Finding, FindingCode, Position, Severity, define
 from ifcfg2nm.parser.documents import FileKind, RuleEntry, RuleFile
 from ifcfg2nm.parser.iproute import (
+    PLAIN_IFNAME,
+    PLAIN_NUMBER,
+    PLAIN_PREFIX4,
+    U32_MAX,
     SyntaxProblem,
     one_line,
     parse_address,
@@ -30,6 +44,7 @@ from ifcfg2nm.parser.iproute import (
     parse_uint,
     parse_words,
     plain_decimal,
+    plain_prefix4,
     split_lines,
     valid_ifname,
 )
@@ -105,6 +120,13 @@ _ALIASES = {
 _TABLES = {"main": 254, "local": 255, "default": 253, "unspec": 0}
 _NAME = re.compile(r"[A-Za-z0-9_.-]+\Z")
 _NOT_NM = {"goto", "realms", "suppress_ifgroup", "tun_id"}
+_FAST_ITEM = (
+    rf"(?:(?:from|to)[ \t]+(?:all|any|default|{PLAIN_PREFIX4})"
+    rf"|(?:priority|preference|pref|prio|order)[ \t]+{PLAIN_NUMBER}"
+    rf"|(?:table|lookup)[ \t]+(?:{PLAIN_NUMBER}|main|local|default|unspec)"
+    rf"|(?:iif|dev|oif)[ \t]+{PLAIN_IFNAME})"
+)
+_FAST_LINE = re.compile(rf"([ \t]*){_FAST_ITEM}(?:[ \t]+{_FAST_ITEM})*[ \t]*")
 
 
 @functools.cache
@@ -319,6 +341,42 @@ def _read(r: _Rule, tree: Tree[Token]) -> RuleEntry | None:
     )
 
 
+def _fast_entry(text: str, path: str, number: int) -> RuleEntry | None:
+    """The rule of a plain IPv4 line (see the module docstring); None when the grammar must read it."""
+    m = _FAST_LINE.fullmatch(text)
+    if m is None:
+        return None
+    words = text.split()
+    values: dict[str, str] = {}
+    for key, value in zip(words[::2], words[1::2]):
+        name = _ALIASES.get(key, key)
+        if name in values:
+            return None  # a selector given twice
+        values[name] = value
+    prefixes: dict[str, str | None] = {"from": None, "to": None}
+    for name in prefixes:
+        word = values.get(name, "all")
+        if word not in ("all", "any", "default"):
+            prefixes[name] = plain_prefix4(word)
+            if prefixes[name] is None:
+                return None  # host bits
+    priority = values.get("priority")
+    table = values.get("table")
+    table_number = None if table is None else _TABLES[table] if table in _TABLES else int(table)
+    if priority is None or int(priority) > U32_MAX or (table_number is not None and table_number > U32_MAX):
+        return None
+    return RuleEntry(
+        family=4,
+        position=Position(path, number, len(m.group(1)) + 1),
+        priority=int(priority),
+        source=prefixes["from"],
+        destination=prefixes["to"],
+        table=table_number,
+        iif=values.get("iif"),
+        oif=values.get("oif"),
+    )
+
+
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) else None
 
@@ -346,6 +404,10 @@ def parse_rule_file(data: bytes, path: str, kind: FileKind, host_path: str = "")
         found.append(RULE_NOT_UTF8(Position(path, split.bad_utf8_line), "bytes not in UTF-8"))
     rules: list[RuleEntry] = []
     for line in split.lines:
+        fast = _fast_entry(line.text, path, line.number) if family == 4 else None
+        if fast is not None:
+            rules.append(fast)
+            continue
         tree = parse_words(_parser(), line.text, _describe)
         if isinstance(tree, SyntaxProblem):
             found.append(RULE_SYNTAX(Position(path, line.number, tree.column), tree.message))
