@@ -125,7 +125,7 @@ def audit_tree(tree: HostTree, name: str) -> HostReport:
     running = canonicalize_config(tree.running) if tree.running is not None and tree.running.exists else None
     host = build_host(tree, canonical=persistent)
     ifcfg = _ifcfg_view(tree, host, persistent, running)
-    plan, plan_findings = _plan(tree, host)
+    plan, plan_findings = _plan(tree, host, running)
     has_vdsm_files = bool(ifcfg.networks or ifcfg.bonds) or any(d.ownership.vdsm_like for d in tree.ifcfg)
     drift = compare(
         persistent if tree.persistent is not None and tree.persistent.exists else None,
@@ -166,9 +166,11 @@ def _ifcfg_view(
     return ifcfg_model(tree, known)
 
 
-def _plan(tree: HostTree, host: HostConfig) -> tuple[Optional[PlanPreview], tuple[Finding, ...]]:
+def _plan(
+    tree: HostTree, host: HostConfig, running: Optional[CanonicalConfig]
+) -> tuple[Optional[PlanPreview], tuple[Finding, ...]]:
     try:
-        plan = make_plan(tree, host, root=tree.root)
+        plan = make_plan(tree, host, root=tree.root, running=running)
     except Exception as err:  # the upgrade would fail the same way: say so, keep auditing
         return None, (AUDIT_PLAN_FAILED(Position(tree.root), f"{type(err).__name__}: {err}"),)
     return PlanPreview.of(plan), (*plan.blocked, *plan.findings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 
@@ -20,6 +21,10 @@ def legacy_ifcfg_uuid(host_path: str) -> str:
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 
+@functools.lru_cache(maxsize=1024)
 def stable_uuid(interface: str) -> str:
-    """Deterministic UUID of the profile ifcfg2nm makes for a VDSM-owned interface."""
+    """Deterministic UUID of the profile ifcfg2nm makes for a VDSM-owned interface.
+
+    Cached: a fleet has few distinct interface names, and every host asks for them several times.
+    """
     return str(uuid.uuid5(IFCFG2NM_NAMESPACE, "ifcfg2nm:" + interface))

@@ -21,11 +21,11 @@ from typing import Any, Optional, Union
 from ifcfg2nm.emit.keyfile import filenames, serialize
 from ifcfg2nm.emit.nmsettings import Profile, profiles
 from ifcfg2nm.findings import Finding, Position, Severity, define, sorted_findings
-from ifcfg2nm.hostfiles import read_file
+from ifcfg2nm.hostfiles import read_file, tree_relative
 from ifcfg2nm.hosttree import NETWORK_SCRIPTS, HostTree
 from ifcfg2nm.model.host import HostConfig, InterfaceType
 from ifcfg2nm.model.ownership import heuristic_vdsm_files
-from ifcfg2nm.model.vdsm import canonicalize_config
+from ifcfg2nm.model.vdsm import CanonicalConfig, canonicalize_config
 from ifcfg2nm.parser.documents import Owner, RouteFile, RuleFile, ShellFile
 
 __all__ = [
@@ -169,19 +169,23 @@ class Plan:
         }
 
 
-def make_plan(tree: HostTree, host: HostConfig, *, root: str, assume_vdsm: bool = False) -> Plan:
+def make_plan(
+    tree: HostTree, host: HostConfig, *, root: str, assume_vdsm: bool = False,
+    running: Optional[CanonicalConfig] = None,
+) -> Plan:
     """The plan for ``host`` (built from ``tree``) on the host tree at ``root``.
 
     Reads only the keyfile directory under ``root`` (to find keyfiles the
     upgrade would replace); everything else comes from the parsed tree.
     ``assume_vdsm`` flushes header-less files that look VDSM-written too.
+    ``running`` is ``canonicalize_config(tree.running)`` when the caller has it already.
     """
     profs, emitted = profiles(host)
     names, named = filenames(profs)
     files = dict(sorted((name, serialize(p.settings)) for name, p in zip(names, profs)))
     write = tuple(_planned(p, name) for p, name in zip(profs, names))
     remove, keep, file_findings = _files(tree, write, assume_vdsm)
-    take_down, down_findings = _take_down(tree, host, write)
+    take_down, down_findings = _take_down(tree, host, write, running)
     all_findings = (*host.findings, *emitted, *named, *file_findings, *down_findings, *_ovs(host))
     if remove and not write:
         all_findings = (*all_findings, UPGRADE_NOTHING_TO_WRITE(
@@ -216,8 +220,7 @@ def _planned(profile: Profile, keyfile: str) -> PlannedProfile:
 
 def _rel(tree: HostTree, path: str) -> str:
     """Host-relative form of a path found under the tree's root."""
-    rel = os.path.relpath(path, tree.root)
-    return rel.replace(os.sep, "/")
+    return tree_relative(tree.root, path).replace(os.sep, "/")
 
 
 def _files(
@@ -266,7 +269,7 @@ def _ifcfg_kind(doc: ShellFile) -> Optional[str]:
 
 
 def _take_down(
-    tree: HostTree, host: HostConfig, write: Sequence[PlannedProfile]
+    tree: HostTree, host: HostConfig, write: Sequence[PlannedProfile], running: Optional[CanonicalConfig]
 ) -> tuple[tuple[PlannedDevice, ...], list[Finding]]:
     """Software devices VDSM made: from its files, the target's VDSM networks, and its running config."""
     found: dict[str, PlannedDevice] = {}
@@ -284,7 +287,7 @@ def _take_down(
         if kind is not None:
             name = doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
             add(name, kind, _rel(tree, doc.path), Position(doc.path))
-    for label, networks, bonds in _vdsm_configs(tree, host):
+    for label, networks, bonds in _vdsm_configs(tree, host, running):
         for net in networks:
             if net.switch == "ovs":
                 continue  # blocked anyway (UPGRADE_OVS_UNSUPPORTED)
@@ -305,10 +308,13 @@ def _take_down(
     return ordered, findings
 
 
-def _vdsm_configs(tree: HostTree, host: HostConfig) -> Iterable[tuple[str, Sequence[Any], Sequence[Any]]]:
+def _vdsm_configs(
+    tree: HostTree, host: HostConfig, running: Optional[CanonicalConfig]
+) -> Iterable[tuple[str, Sequence[Any], Sequence[Any]]]:
     yield "target", host.networks, host.bonds
     if tree.running is not None and (tree.running.nets or tree.running.bonds):
-        running = canonicalize_config(tree.running)
+        if running is None:
+            running = canonicalize_config(tree.running)
         yield "running", running.networks, running.bonds
 
 
