@@ -10,13 +10,15 @@ means the tree's own file, so links are resolved chroot-style: an absolute
 target restarts at the root, and a ``..`` that would climb above the root is
 refused as an escape. Resolved paths are then checked again with
 :func:`ifcfg2nm.hostfiles.resolve_in_tree` and read with
-:func:`ifcfg2nm.hostfiles.read_file`.
+:func:`ifcfg2nm.hostfiles.read_file`. A resolved directory has no link left in
+it, so only an entry of it that is itself a link is walked from the root again.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -144,19 +146,22 @@ def _read_one(root: str, rel: str) -> Optional[PersistedConfig]:
     entities: dict[str, list[PersistedFile]] = {"net": [], "bond": [], "device": []}
     present_dirs: set[str] = set()
     for sub, entity in ENTITY_DIRS:
-        names = _list(root, rel, link_real, sub, findings)
-        if names is None:
+        listed = _list(root, rel, link_real, sub, findings)
+        if listed is None:
             continue
         present_dirs.add(sub)
+        sub_real, names = listed
         for name in names:
-            doc = _read_entity(root, rel, link_real, sub, name, entity, findings)
+            doc = _read_entity(root, rel, sub_real, sub, name, entity, findings)
             if doc is not None:
                 entities[entity].append(doc)
-    vf_names = _list(root, rel, link_real, "virtual_functions", findings)
-    for name in vf_names or ():
-        doc = _read_virtual_function(root, rel, link_real, name, findings)
-        if doc is not None:
-            entities["device"].append(doc)
+    vf_listed = _list(root, rel, link_real, "virtual_functions", findings)
+    if vf_listed is not None:
+        vf_real, vf_names = vf_listed
+        for name in vf_names:
+            doc = _read_virtual_function(root, rel, vf_real, name, findings)
+            if doc is not None:
+                entities["device"].append(doc)
     exists = bool(present_dirs & {"nets", "bonds"})
     if not exists:
         findings.append(PERSISTED_NO_ENTITIES(Position(path), f"{path} has no nets/ or bonds/"))
@@ -188,9 +193,10 @@ def _leftovers(
             continue
         shown = os.path.join(root, os.path.dirname(rel), name)
         real = os.path.join(parent, name)
-        if isinstance(live, str) and os.path.realpath(real) == live and not os.path.islink(real):
-            continue  # the directory the link points to
-        if os.path.islink(real):
+        link = os.path.islink(real)
+        if real == live and not link:
+            continue  # the directory the link points to (``parent`` has no link in it: ``real`` is its real path)
+        if link:
             target = resolve_host_path(root, os.path.join(os.path.dirname(rel), name))
             state = "dangling link" if target is None else "link"
             out.append(PERSISTED_NETCONF_LEFTOVER(
@@ -210,14 +216,27 @@ def _readlink(parent: Union[str, Finding, None], rel: str) -> str:
         return "?"
 
 
+def _entry(root: str, real_dir: str, name: str) -> Union[str, Finding, None]:
+    """``resolve_host_path`` of entry ``name`` of ``real_dir`` (a resolved directory, no link in it).
+
+    The walk from the root would end at ``real_dir``, so it is taken again only when the entry is a link.
+    """
+    local = os.path.join(real_dir, name)
+    try:
+        mode = os.lstat(local).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISLNK(mode):
+        return resolve_host_path(root, tree_relative(real_root_of(root), local))
+    return local
+
+
 def _list(
     root: str, rel: str, real_dir: str, sub: str, findings: list[Finding]
-) -> Optional[list[str]]:
+) -> Optional[tuple[str, list[str]]]:
+    """The real path and sorted entries of ``sub`` of ``real_dir`` (a resolved directory)."""
     shown = os.path.join(root, rel, sub)
-    local = os.path.join(real_dir, sub)
-    if not os.path.lexists(local):
-        return None
-    resolved = resolve_host_path(root, tree_relative(real_root_of(root), local))
+    resolved = _entry(root, real_dir, sub)
     if resolved is None:
         return None
     if isinstance(resolved, Finding):
@@ -227,23 +246,23 @@ def _list(
         findings.append(PERSISTED_NETCONF_NOT_DIR(Position(shown), f"{shown} is not a directory"))
         return None
     try:
-        return sorted(os.listdir(resolved))
+        return resolved, sorted(os.listdir(resolved))
     except OSError as err:
         findings.append(INPUT_UNREADABLE(Position(shown), f"{shown}: {err.strerror or err}"))
         return None
 
 
 def _read_bytes(
-    root: str, real_dir: str, sub: str, name: str, shown: str, findings: list[Finding]
+    root: str, sub_real: str, sub: str, name: str, shown: str, findings: list[Finding]
 ) -> Optional[bytes]:
+    """The content of entry ``name`` of ``sub`` (whose real path is ``sub_real``)."""
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         findings.append(PERSISTED_UNEXPECTED_ENTRY(
             Position(shown), f"{shown}: the file name is not valid UTF-8"))
         return None
-    local = os.path.join(real_dir, sub, name)
-    resolved = resolve_host_path(root, tree_relative(real_root_of(root), local))
+    resolved = _entry(root, sub_real, name)
     if resolved is None:
         findings.append(INPUT_UNREADABLE(Position(shown), f"{shown}: dangling symbolic link"))
         return None
@@ -263,22 +282,22 @@ def _read_bytes(
 
 
 def _read_entity(
-    root: str, rel: str, real_dir: str, sub: str, name: str, entity: str,
+    root: str, rel: str, sub_real: str, sub: str, name: str, entity: str,
     findings: list[Finding],
 ) -> Optional[PersistedFile]:
     shown = os.path.join(root, rel, sub, name)
-    data = _read_bytes(root, real_dir, sub, name, shown, findings)
+    data = _read_bytes(root, sub_real, sub, name, shown, findings)
     if data is None:
         return None
     return parse_persisted_file(data, shown, entity, name, "/" + "/".join((rel, sub, name)))
 
 
 def _read_virtual_function(
-    root: str, rel: str, real_dir: str, name: str, findings: list[Finding]
+    root: str, rel: str, sub_real: str, name: str, findings: list[Finding]
 ) -> Optional[PersistedFile]:
     """An old ``virtual_functions/<pci>`` file as a ``devices/`` entry keyed by PCI address."""
     shown = os.path.join(root, rel, "virtual_functions", name)
-    data = _read_bytes(root, real_dir, "virtual_functions", name, shown, findings)
+    data = _read_bytes(root, sub_real, "virtual_functions", name, shown, findings)
     if data is None:
         return None
     host_path = "/" + "/".join((rel, "virtual_functions", name))
