@@ -167,6 +167,7 @@ def _nonfinite(_: str) -> Any:
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+_STRING = re.compile(r'("(?:[^"\\]|\\.)*")([ \t\n\r]*:)?')
 
 
 def _fast_parse(text: str, path: str) -> Optional[tuple[Any, dict[tuple[str, ...], Position]]]:
@@ -176,7 +177,8 @@ def _fast_parse(text: str, path: str) -> Optional[tuple[Any, dict[tuple[str, ...
     no surrogate escape, i.e. exactly the files on which the Lark grammar reports
     nothing. Both accept the same language (strict RFC 8259 plus the literals), so
     the value is the same; the positions come from one scan of the string and
-    structural tokens, which is all the grammar's positions depend on.
+    structural tokens, which is all the grammar's positions depend on (of the
+    strings alone when the text holds a single object, as VDSM's files do).
     """
     if _SURROGATE_ESCAPE.search(text):
         return None
@@ -184,7 +186,33 @@ def _fast_parse(text: str, path: str) -> Optional[tuple[Any, dict[tuple[str, ...
         value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_nonfinite)
     except (_Undecided, ValueError, RecursionError):
         return None
+    if isinstance(value, dict) and text.count("{") == 1:
+        return value, _scan_flat_positions(text, path)
     return value, _scan_positions(text, path)
+
+
+def _scan_flat_positions(text: str, path: str) -> dict[tuple[str, ...], Position]:
+    """:func:`_scan_positions` of valid JSON holding one object (one ``{`` in the whole text).
+
+    Every member is then that object's: its keys are the strings followed by a colon.
+    Scanning string by string from the start never lands inside a string, since
+    nothing between two strings of valid JSON holds a quote.
+    """
+    positions: dict[tuple[str, ...], Position] = {}
+    line, line_start, last = 1, 0, 0
+    for match in _STRING.finditer(text):
+        token, colon = match.groups()
+        if colon is None:
+            continue
+        start = match.start()
+        newlines = text.count("\n", last, start)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", last, start) + 1
+        last = start
+        key = token[1:-1] if "\\" not in token else json.loads(token)
+        positions[(key,)] = Position(path, line, start - line_start + 1)
+    return positions
 
 
 def _scan_positions(text: str, path: str) -> dict[tuple[str, ...], Position]:

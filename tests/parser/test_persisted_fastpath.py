@@ -61,7 +61,8 @@ values: Any = st.recursive(
 
 @settings(max_examples=300, deadline=None)
 @given(value=values, indent=st.sampled_from([None, 0, 2, 4, "\t"]),
-       separators=st.sampled_from([(", ", ": "), (",", ":"), (" , ", " :\n ")]), ascii=st.booleans())
+       separators=st.sampled_from([(", ", ": "), (",", ":"), (" , ", " :\n "), (",\r\n", "\n\t\r :\t")]),
+       ascii=st.booleans())
 def test_generated_json_reads_the_same(value: Any, indent: Any, separators: tuple[str, str], ascii: bool) -> None:
     data = json.dumps(value, indent=indent, separators=separators, ensure_ascii=ascii).encode()
     with pytest.MonkeyPatch.context() as m:
