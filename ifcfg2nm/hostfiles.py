@@ -116,6 +116,18 @@ def real_root_of(root: str) -> str:
     return os.path.realpath(root)
 
 
+def scan_sorted(path: str) -> list[tuple[str, bool, bool]]:
+    """``(name, is a link, is a directory (not through a link))`` of each entry of a directory, by name.
+
+    The kinds come with the listing (``os.scandir``), so no entry needs a ``stat`` of its own;
+    raises ``OSError`` as ``os.listdir`` does.
+    """
+    with os.scandir(path) as entries:
+        out = [(e.name, e.is_symlink(), e.is_dir(follow_symlinks=False)) for e in entries]
+    out.sort()
+    return out
+
+
 def tree_relative(root: str, path: str) -> str:
     """``path`` relative to ``root``: a cut when ``path`` is a plain path below ``root``, else ``os.path``'s."""
     prefix = root.rstrip(os.sep) + os.sep

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from ifcfg2nm.findings import Finding, Position, Severity, define
-from ifcfg2nm.hostfiles import INPUT_UNREADABLE, read_file, resolve_in_tree
+from ifcfg2nm.hostfiles import INPUT_UNREADABLE, read_file, resolve_in_tree, scan_sorted
 from ifcfg2nm.parser.documents import (
     Document,
     FileKind,
@@ -183,8 +183,8 @@ def load_host(root: str) -> HostTree:
     listed = _list_real_dir(root, scripts_dir, findings)
     if listed is None:
         findings.append(HOST_NO_NETWORK_SCRIPTS(Position(scripts_dir), f"{scripts_dir} does not exist"))
-    real_dir, names = listed or ("", [])
-    for name in names:
+    real_dir, entries = listed or ("", [])
+    for name, link, _ in entries:
         path = os.path.join(scripts_dir, name)
         host_path = "/" + NETWORK_SCRIPTS + "/" + name
         kind = classify(name)
@@ -195,7 +195,7 @@ def load_host(root: str) -> HostTree:
         if IGNORED_SUFFIX.search(name):
             findings.append(HOST_IGNORED_FILE(Position(path), f"{name} is ignored by initscripts and NetworkManager"))
             continue
-        data = _read_entry(root, path, real_dir, name)
+        data = _read_entry(root, path, real_dir, name, link)
         if isinstance(data, Finding):
             findings.append(data)
             continue
@@ -223,11 +223,13 @@ def load_host(root: str) -> HostTree:
 
 def _list_dir(root: str, path: str, findings: list[Finding]) -> Optional[list[str]]:
     listed = _list_real_dir(root, path, findings)
-    return None if listed is None else listed[1]
+    return None if listed is None else [name for name, _, _ in listed[1]]
 
 
-def _list_real_dir(root: str, path: str, findings: list[Finding]) -> Optional[tuple[str, list[str]]]:
-    """The directory's real path (links followed inside the tree) and its sorted entries."""
+def _list_real_dir(
+    root: str, path: str, findings: list[Finding]
+) -> Optional[tuple[str, list[tuple[str, bool, bool]]]]:
+    """The directory's real path (links followed inside the tree) and its entries (:func:`scan_sorted`)."""
     if not os.path.lexists(path):
         return None
     real = resolve_in_tree(root, path)
@@ -235,18 +237,17 @@ def _list_real_dir(root: str, path: str, findings: list[Finding]) -> Optional[tu
         findings.append(real)
         return "", []
     try:
-        return real, sorted(os.listdir(real))
+        return real, scan_sorted(real)
     except OSError as err:
         findings.append(INPUT_UNREADABLE(Position(path), f"{path}: {err.strerror or err}"))
         return real, []
 
 
-def _read_entry(root: str, path: str, real_dir: str, name: str) -> Union[bytes, Finding]:
+def _read_entry(root: str, path: str, real_dir: str, name: str, link: bool) -> Union[bytes, Finding]:
     """A directory entry's content; only an entry that is itself a link is resolved again."""
-    real = os.path.join(real_dir, name)
-    if os.path.islink(real):
+    if link:
         return read_file(path, root)
-    return read_file(path, root, real=real)
+    return read_file(path, root, real=os.path.join(real_dir, name))
 
 
 def _read_network_file(root: str, findings: list[Finding]) -> Optional[ShellFile]:

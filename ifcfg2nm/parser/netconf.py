@@ -28,6 +28,7 @@ from ifcfg2nm.hostfiles import (
     read_file,
     real_root_of,
     resolve_host_path,
+    scan_sorted,
     tree_relative,
 )
 from ifcfg2nm.parser.documents import PersistedFile
@@ -150,16 +151,16 @@ def _read_one(root: str, rel: str) -> Optional[PersistedConfig]:
         if listed is None:
             continue
         present_dirs.add(sub)
-        sub_real, names = listed
-        for name in names:
-            doc = _read_entity(root, rel, sub_real, sub, name, entity, findings)
+        sub_real, entries = listed
+        for name, link, is_dir in entries:
+            doc = _read_entity(root, rel, sub_real, sub, (name, link, is_dir), entity, findings)
             if doc is not None:
                 entities[entity].append(doc)
     vf_listed = _list(root, rel, link_real, "virtual_functions", findings)
     if vf_listed is not None:
-        vf_real, vf_names = vf_listed
-        for name in vf_names:
-            doc = _read_virtual_function(root, rel, vf_real, name, findings)
+        vf_real, vf_entries = vf_listed
+        for entry in vf_entries:
+            doc = _read_virtual_function(root, rel, vf_real, entry, findings)
             if doc is not None:
                 entities["device"].append(doc)
     exists = bool(present_dirs & {"nets", "bonds"})
@@ -216,25 +217,27 @@ def _readlink(parent: Union[str, Finding, None], rel: str) -> str:
         return "?"
 
 
-def _entry(root: str, real_dir: str, name: str) -> Union[str, Finding, None]:
+def _entry(root: str, real_dir: str, name: str, link: Optional[bool] = None) -> Union[str, Finding, None]:
     """``resolve_host_path`` of entry ``name`` of ``real_dir`` (a resolved directory, no link in it).
 
-    The walk from the root would end at ``real_dir``, so it is taken again only when the entry is a link.
+    The walk from the root would end at ``real_dir``, so it is taken again only when the entry is a link
+    (``link``, when the listing said; else one ``lstat`` tells).
     """
     local = os.path.join(real_dir, name)
-    try:
-        mode = os.lstat(local).st_mode
-    except (OSError, ValueError):
-        return None
-    if stat.S_ISLNK(mode):
+    if link is None:
+        try:
+            link = stat.S_ISLNK(os.lstat(local).st_mode)
+        except (OSError, ValueError):
+            return None
+    if link:
         return resolve_host_path(root, tree_relative(real_root_of(root), local))
     return local
 
 
 def _list(
     root: str, rel: str, real_dir: str, sub: str, findings: list[Finding]
-) -> Optional[tuple[str, list[str]]]:
-    """The real path and sorted entries of ``sub`` of ``real_dir`` (a resolved directory)."""
+) -> Optional[tuple[str, list[tuple[str, bool, bool]]]]:
+    """The real path and entries (:func:`scan_sorted`) of ``sub`` of ``real_dir`` (a resolved directory)."""
     shown = os.path.join(root, rel, sub)
     resolved = _entry(root, real_dir, sub)
     if resolved is None:
@@ -246,30 +249,31 @@ def _list(
         findings.append(PERSISTED_NETCONF_NOT_DIR(Position(shown), f"{shown} is not a directory"))
         return None
     try:
-        return resolved, sorted(os.listdir(resolved))
+        return resolved, scan_sorted(resolved)
     except OSError as err:
         findings.append(INPUT_UNREADABLE(Position(shown), f"{shown}: {err.strerror or err}"))
         return None
 
 
 def _read_bytes(
-    root: str, sub_real: str, sub: str, name: str, shown: str, findings: list[Finding]
+    root: str, sub_real: str, sub: str, entry: tuple[str, bool, bool], shown: str, findings: list[Finding]
 ) -> Optional[bytes]:
-    """The content of entry ``name`` of ``sub`` (whose real path is ``sub_real``)."""
+    """The content of ``entry`` (as listed by :func:`scan_sorted`) of ``sub``, whose real path is ``sub_real``."""
+    name, link, is_dir = entry
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         findings.append(PERSISTED_UNEXPECTED_ENTRY(
             Position(shown), f"{shown}: the file name is not valid UTF-8"))
         return None
-    resolved = _entry(root, sub_real, name)
+    resolved = _entry(root, sub_real, name, link)
     if resolved is None:
         findings.append(INPUT_UNREADABLE(Position(shown), f"{shown}: dangling symbolic link"))
         return None
     if isinstance(resolved, Finding):
         findings.append(resolved)
         return None
-    if os.path.isdir(resolved):
+    if os.path.isdir(resolved) if link else is_dir:
         findings.append(PERSISTED_UNEXPECTED_ENTRY(
             Position(shown), f"{shown} is a directory, not a {sub[:-1]} file"))
         return None
@@ -282,22 +286,24 @@ def _read_bytes(
 
 
 def _read_entity(
-    root: str, rel: str, sub_real: str, sub: str, name: str, entity: str,
+    root: str, rel: str, sub_real: str, sub: str, entry: tuple[str, bool, bool], entity: str,
     findings: list[Finding],
 ) -> Optional[PersistedFile]:
+    name = entry[0]
     shown = os.path.join(root, rel, sub, name)
-    data = _read_bytes(root, sub_real, sub, name, shown, findings)
+    data = _read_bytes(root, sub_real, sub, entry, shown, findings)
     if data is None:
         return None
     return parse_persisted_file(data, shown, entity, name, "/" + "/".join((rel, sub, name)))
 
 
 def _read_virtual_function(
-    root: str, rel: str, sub_real: str, name: str, findings: list[Finding]
+    root: str, rel: str, sub_real: str, entry: tuple[str, bool, bool], findings: list[Finding]
 ) -> Optional[PersistedFile]:
     """An old ``virtual_functions/<pci>`` file as a ``devices/`` entry keyed by PCI address."""
+    name = entry[0]
     shown = os.path.join(root, rel, "virtual_functions", name)
-    data = _read_bytes(root, sub_real, "virtual_functions", name, shown, findings)
+    data = _read_bytes(root, sub_real, "virtual_functions", entry, shown, findings)
     if data is None:
         return None
     host_path = "/" + "/".join((rel, "virtual_functions", name))
