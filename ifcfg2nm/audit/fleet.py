@@ -1,8 +1,10 @@
-"""Auditing many hosts: worker processes, one host at a time, results streamed in a fixed order.
+"""Auditing many hosts: worker processes, a few hosts at a time, results streamed in a fixed order.
 
-Each worker loads, audits and renders one host and sends back only the
-rendered text and a few counters, so no tree and no report outlives its host
-and memory stays flat however large the fleet. Results are written in the
+Each worker loads, audits and renders one host after the other and sends back
+only the rendered text and a few counters, so no tree and no report outlives
+its host and memory stays flat however large the fleet. Hosts go to the
+workers in small batches (:data:`BATCH`): one message per host would cost the
+parent about as much as a tenth of a host's audit. Results are written in the
 order the hosts were given (sorted subdirectory names for ``--fleet``), so the
 output does not depend on ``--jobs``.
 
@@ -15,6 +17,7 @@ that kills its process is reported as failed.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import sys
@@ -31,8 +34,10 @@ from ifcfg2nm.audit import render
 from ifcfg2nm.audit.report import STATUSES, HostReport, audit_host, failed_report
 from ifcfg2nm.findings import Severity
 
-WINDOW_PER_JOB = 8
-"""Hosts in flight per worker: enough to keep workers busy, few enough to bound memory."""
+WINDOW_PER_JOB = 4
+"""Batches in flight per worker: enough to keep workers busy, few enough to bound memory."""
+BATCH = 8
+"""Hosts per message to a worker."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,10 @@ def run_task(task: Task) -> HostResult:
     except Exception as err:  # a rendering bug must not end the fleet either
         report = failed_report(task.name, task.root, f"{type(err).__name__}: {err}")
         return HostResult(task.name, report.status, _codes(report), _render(report, task.format))
+
+
+def run_batch(tasks: tuple[Task, ...]) -> list[HostResult]:
+    return [run_task(t) for t in tasks]
 
 
 def _render(report: HostReport, fmt: str) -> str:
@@ -98,30 +107,38 @@ def _context() -> Any:
 
 def _parallel(tasks: Iterator[Task], jobs: int) -> Iterator[HostResult]:
     pool = ProcessPoolExecutor(jobs, mp_context=_context())
-    pending: deque[tuple[Task, Future[HostResult]]] = deque()
+    pending: deque[tuple[tuple[Task, ...], Future[list[HostResult]]]] = deque()
     try:
         while True:
             while len(pending) < jobs * WINDOW_PER_JOB:
-                task = next(tasks, None)
-                if task is None:
+                batch = tuple(itertools.islice(tasks, BATCH))
+                if not batch:
                     break
-                pending.append((task, pool.submit(run_task, task)))
+                pending.append((batch, pool.submit(run_batch, batch)))
             if not pending:
                 return
-            task, future = pending.popleft()
+            batch, future = pending.popleft()
             try:
-                yield future.result()
+                yield from future.result()
             except BrokenProcessPool:
-                lost = [task, *(t for t, _ in pending)]
+                lost = [*batch, *(t for b, _ in pending for t in b)]
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
                 for t in lost:
                     yield _isolated(t)
                 pool = ProcessPoolExecutor(jobs, mp_context=_context())
-            except Exception as err:  # e.g. a result that cannot be pickled
-                yield _failed(task, f"{type(err).__name__}: {err}")
+            except Exception:  # e.g. a result that cannot be pickled: each host of the batch alone
+                for t in batch:
+                    yield _alone(pool, t)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _alone(pool: ProcessPoolExecutor, task: Task) -> HostResult:
+    try:
+        return pool.submit(run_task, task).result()
+    except Exception as err:
+        return _failed(task, f"{type(err).__name__}: {err}")
 
 
 def _isolated(task: Task) -> HostResult:
