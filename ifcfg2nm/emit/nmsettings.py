@@ -38,6 +38,7 @@ Pure: no I/O, no clock, no randomness; identical input gives identical output.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
@@ -362,8 +363,12 @@ def ip_text(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return str(addr)
 
 
+@functools.lru_cache(maxsize=4096)
 def _network(text: str, family: int) -> Optional[tuple[str, int]]:
-    """``(address, prefix)`` of a CIDR (host bits cleared), or None if invalid."""
+    """``(address, prefix)`` of a CIDR (host bits cleared), or None if invalid.
+
+    This and the other address readers here are pure and cached: a fleet repeats its addresses.
+    """
     try:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
@@ -373,6 +378,7 @@ def _network(text: str, family: int) -> Optional[tuple[str, int]]:
     return ip_text(net.network_address), net.prefixlen
 
 
+@functools.lru_cache(maxsize=4096)
 def _address(text: Optional[str], family: int) -> Optional[str]:
     if text is None:
         return None
@@ -1181,6 +1187,7 @@ def _has_default_route(ip: Mapping[str, Any]) -> bool:
     return any(r["prefix"] == 0 and "table" not in r for r in ip.get("route-data", ()))
 
 
+@functools.lru_cache(maxsize=4096)
 def _prefix(text: str, family: int) -> Optional[tuple[str, int]]:
     """A rule's ``from``/``to`` as written (host bits kept, as ``ip rule`` does)."""
     try:

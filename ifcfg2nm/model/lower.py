@@ -27,6 +27,7 @@ bond is not persisted is skipped, as VDSM's restore did).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import zlib
@@ -313,7 +314,18 @@ def route_table(next_hop: str) -> int:
 def _subnet(net: VdsmNetwork) -> Optional[str]:
     if net.ipaddr is None or net.netmask is None:
         return None
-    return str(ipaddress.IPv4Interface(f"{net.ipaddr}/{net.netmask}").network)
+    return _network_of(net.ipaddr, net.netmask)
+
+
+@functools.lru_cache(maxsize=4096)
+def _network_of(ipaddr: str, netmask: str) -> str:
+    """Cached, as the other address helpers: each host's subnet is computed by several stages."""
+    return str(ipaddress.IPv4Interface(f"{ipaddr}/{netmask}").network)
+
+
+@functools.lru_cache(maxsize=256)
+def _netmask_length(netmask: str) -> int:
+    return ipaddress.IPv4Network(f"0.0.0.0/{netmask}").prefixlen
 
 
 def ip_configs(net: VdsmNetwork) -> tuple[IpConfig, IpConfig]:
@@ -321,7 +333,7 @@ def ip_configs(net: VdsmNetwork) -> tuple[IpConfig, IpConfig]:
     table = MAIN_TABLE if net.default_route else route_table(net.top_device)
     auto_dns = net.default_route and not net.nameservers
     if net.ipaddr is not None and net.netmask is not None:
-        prefix = ipaddress.IPv4Network(f"0.0.0.0/{net.netmask}").prefixlen
+        prefix = _netmask_length(net.netmask)
         v4 = IpConfig(4, "manual", (IpAddress(net.ipaddr, prefix),),
                       gateway=net.gateway if net.default_route else None)
     elif net.bootproto == "dhcp":

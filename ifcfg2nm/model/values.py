@@ -2,11 +2,13 @@
 
 Each function returns the value initscripts would have used, plus whether
 NetworkManager's reader would read it differently, so callers can both keep
-the host's semantics and report the divergence.
+the host's semantics and report the divergence. The address readers are pure
+and cached: a host's addresses are read again by each stage of an audit.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -46,6 +48,7 @@ def parse_int(text: str, low: int, high: int) -> Optional[int]:
     return n if low <= n <= high else None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ipv4(text: str) -> Optional[str]:
     """Canonical dotted quad, or None. Leading zeros are refused (ambiguous: octal for inet_aton)."""
     try:
@@ -54,6 +57,7 @@ def parse_ipv4(text: str) -> Optional[str]:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ipv6(text: str) -> Optional[str]:
     try:
         return str(ipaddress.IPv6Address(text.strip()))
@@ -65,6 +69,7 @@ def parse_ip(text: str) -> Optional[str]:
     return parse_ipv4(text) or parse_ipv6(text)
 
 
+@functools.lru_cache(maxsize=4096)
 def netmask_to_prefix(text: str) -> Union[int, str]:
     """Prefix length of a dotted netmask, or an error message (non-contiguous, malformed)."""
     addr = parse_ipv4(text)
@@ -77,6 +82,7 @@ def netmask_to_prefix(text: str) -> Union[int, str]:
     return prefix
 
 
+@functools.lru_cache(maxsize=4096)
 def prefix_to_netmask(prefix: int) -> str:
     return str(ipaddress.IPv4Network(f"0.0.0.0/{prefix}").netmask)
 
@@ -93,10 +99,12 @@ def classful_prefix(address: str) -> int:
     return 32
 
 
+@functools.lru_cache(maxsize=4096)
 def network_of(address: str, prefix: int) -> str:
     return str(ipaddress.ip_interface(f"{address}/{prefix}").network)
 
 
+@functools.lru_cache(maxsize=4096)
 def in_subnet(address: str, network_address: str, prefix: int) -> bool:
     try:
         return ipaddress.ip_address(address) in ipaddress.ip_interface(

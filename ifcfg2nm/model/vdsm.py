@@ -32,6 +32,7 @@ opt-in rather than silent"):
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
@@ -585,14 +586,19 @@ def _read_bootproto(data: dict[str, Any], r: _Reader, name: str) -> str:
 
 
 def _ipv4(value: Any) -> Optional[str]:
-    if not isinstance(value, str):
-        return None
+    return _ipv4_text(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _ipv4_text(value: str) -> Optional[str]:
+    """Cached: the same addresses come back in the persistent and running configs."""
     try:
         return str(ipaddress.IPv4Address(value.strip()))
     except ValueError:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def netmask_prefix(netmask: str) -> Optional[int]:
     """The prefix length of a contiguous dotted netmask, else None."""
     try:
