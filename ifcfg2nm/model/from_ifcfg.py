@@ -18,11 +18,17 @@ from ifcfg2nm.model import ifcfg_keys
 from ifcfg2nm.model.bonding import parse_bond_options
 from ifcfg2nm.model.ethtool import parse_ethtool_opts
 from ifcfg2nm.model.host import (
+    IPV4_DISABLED,
+    IPV6_DISABLED,
+    BondSettings,
     BridgePortSettings,
+    BridgeSettings,
     DnsConfig,
+    EthernetSettings,
     HostConfig,
     Interface,
     InterfaceType,
+    Pairs,
     PortType,
     VlanSettings,
 )
@@ -380,37 +386,46 @@ def _interface(p: _Profile, by_uuid: Mapping[Optional[str], _Profile], glob: Glo
         uuid = legacy_ifcfg_uuid(p.doc.host_path or p.doc.path)
     name_key = keys.get("NAME")
     profile_id = p.device if p.vdsm else (name_key or f"System {p.suffix}")
-    iface = Interface(
+    autoconnect = _autoconnect(p)
+    mtu = _mtu(p)
+    mac, cloned, ethernet, ethtool = _common_ethernet(p)
+    bond = _bond(p) if p.type is InterfaceType.BOND else None
+    bridge = _bridge(p) if p.type is InterfaceType.BRIDGE else None
+    vlan = _vlan(p) if p.type is InterfaceType.VLAN else None
+    bridge_port = None
+    if port_type is PortType.BRIDGE:
+        bridge_port = _bridge_port(p)
+    elif p.type is not InterfaceType.BRIDGE and keys.peek("STP") is not None:
+        keys.get("STP")
+        p.findings.append(IFCFG_STP_ON_PORT(keys.pos("STP"), f"{p.device}: STP on a non-bridge file is ignored"))
+    ipv4, ipv6 = IPV4_DISABLED, IPV6_DISABLED
+    if controller is None:
+        ipv4, ipv6, ip_findings = ip_configs(keys, p.device, glob)
+        p.findings.extend(ip_findings)
+    else:
+        _consume_port_ip_keys(p)
+    _managed(p)
+    return Interface(
         name=p.device,
         type=p.type,
         profile_id=profile_id,
         uuid=uuid,
-        autoconnect=_autoconnect(p),
-        mtu=_mtu(p),
+        autoconnect=autoconnect,
+        mtu=mtu,
         controller=controller,
         port_type=port_type,
+        mac_address=mac,
+        cloned_mac_address=cloned,
+        ipv4=ipv4,
+        ipv6=ipv6,
+        bond=bond,
+        bridge=bridge,
+        bridge_port=bridge_port,
+        vlan=vlan,
+        ethernet=ethernet,
+        ethtool=ethtool,
         source=Position(p.doc.path, 1),
     )
-    iface = _common_ethernet(p, iface)
-    if p.type is InterfaceType.BOND:
-        iface = _bond(p, iface)
-    elif p.type is InterfaceType.BRIDGE:
-        iface = _bridge(p, iface)
-    elif p.type is InterfaceType.VLAN:
-        iface = _vlan(p, iface)
-    if port_type is PortType.BRIDGE:
-        iface = replace(iface, bridge_port=_bridge_port(p))
-    elif p.type is not InterfaceType.BRIDGE and keys.peek("STP") is not None:
-        keys.get("STP")
-        p.findings.append(IFCFG_STP_ON_PORT(keys.pos("STP"), f"{p.device}: STP on a non-bridge file is ignored"))
-    if controller is None:
-        ipv4, ipv6, ip_findings = ip_configs(keys, p.device, glob)
-        p.findings.extend(ip_findings)
-        iface = replace(iface, ipv4=ipv4, ipv6=ipv6)
-    else:
-        _consume_port_ip_keys(p)
-    _managed(p)
-    return iface
 
 
 def _controller(p: _Profile, by_uuid: Mapping[Optional[str], _Profile]) -> tuple[Optional[str], Optional[PortType]]:
@@ -462,7 +477,8 @@ def _mtu(p: _Profile) -> Optional[int]:
     return mtu
 
 
-def _common_ethernet(p: _Profile, iface: Interface) -> Interface:
+def _common_ethernet(p: _Profile) -> tuple[Optional[str], Optional[str], Optional[EthernetSettings], Pairs]:
+    """MAC, cloned MAC, ethernet settings and ethtool properties."""
     keys = p.keys
     hwaddr_text = keys.get("HWADDR")
     mac = None
@@ -485,18 +501,18 @@ def _common_ethernet(p: _Profile, iface: Interface) -> Interface:
                 keys.pos("MACADDR"), f"{p.device}: MACADDR={cloned_text} is not a MAC address"))
     ethernet, ethtool, eth_findings = parse_ethtool_opts(keys.get("ETHTOOL_OPTS"), p.device, keys.pos("ETHTOOL_OPTS"))
     p.findings.extend(eth_findings)
-    return replace(iface, mac_address=mac, cloned_mac_address=cloned, ethernet=ethernet, ethtool=ethtool)
+    return mac, cloned, ethernet, ethtool
 
 
-def _bond(p: _Profile, iface: Interface) -> Interface:
+def _bond(p: _Profile) -> BondSettings:
     keys = p.keys
     keys.get("BONDING_MASTER")
     settings, bond_findings = parse_bond_options(keys.get("BONDING_OPTS") or "", keys.pos("BONDING_OPTS"))
     p.findings.extend(bond_findings)
-    return replace(iface, bond=settings)
+    return settings
 
 
-def _bridge(p: _Profile, iface: Interface) -> Interface:
+def _bridge(p: _Profile) -> BridgeSettings:
     """STP, DELAY and BRIDGING_OPTS; the options are sysfs names and units, as initscripts wrote them."""
     keys = p.keys
     stp = keys.boolean("STP", default=False, findings=p.findings, nm_accepts_on_off=True)
@@ -510,7 +526,7 @@ def _bridge(p: _Profile, iface: Interface) -> Interface:
                 keys.pos("DELAY"), f"{p.device}: DELAY={delay_text} is not 0..30 seconds"))
         elif stp:
             settings = replace(settings, forward_delay=max(delay, 2))
-    return replace(iface, bridge=settings)
+    return settings
 
 
 def _bridge_port(p: _Profile) -> BridgePortSettings:
@@ -531,7 +547,7 @@ def _bridge_port(p: _Profile) -> BridgePortSettings:
     return BridgePortSettings(priority=priority, path_cost=path_cost, hairpin_mode=hairpin)
 
 
-def _vlan(p: _Profile, iface: Interface) -> Interface:
+def _vlan(p: _Profile) -> Optional[VlanSettings]:
     keys = p.keys
     keys.get("VLAN")
     vid: Optional[int] = None
@@ -552,7 +568,7 @@ def _vlan(p: _Profile, iface: Interface) -> Interface:
     if vid is None or not parent:
         p.findings.append(IFCFG_VLAN_NO_PARENT(
             keys.pos("DEVICE"), f"{p.device}: cannot tell the VLAN's parent and id (set PHYSDEV= and VLAN_ID=)"))
-        return iface
+        return None
     flags: list[str] = []
     reorder = keys.get("REORDER_HDR")
     if reorder is None or keys.boolean("REORDER_HDR", default=True, findings=p.findings):
@@ -569,9 +585,8 @@ def _vlan(p: _Profile, iface: Interface) -> Interface:
     ingress = tuple(x for x in (keys.get("VLAN_INGRESS_PRIORITY_MAP") or "").split(",") if x)
     egress = tuple(x for x in (keys.get("VLAN_EGRESS_PRIORITY_MAP") or "").split(",") if x)
     protocol = keys.get("VLAN_PROTOCOL") or None
-    settings = VlanSettings(id=vid, parent=parent, flags=tuple(sorted(flags)), protocol=protocol,
-                            ingress_priority_map=ingress, egress_priority_map=egress)
-    return replace(iface, vlan=settings)
+    return VlanSettings(id=vid, parent=parent, flags=tuple(sorted(flags)), protocol=protocol,
+                        ingress_priority_map=ingress, egress_priority_map=egress)
 
 
 PORT_IP_KEYS = ("BOOTPROTO", "IPADDR", "NETMASK", "PREFIX", "GATEWAY", "IPV6ADDR", "DHCPV6C")
