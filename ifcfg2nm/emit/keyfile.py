@@ -15,6 +15,7 @@ identical bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -54,7 +55,9 @@ _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:+-]*")
 _NEEDS_ESCAPE = re.compile(r"^[ \t]|[\n\r\\]")
 
 
+@functools.lru_cache(maxsize=256)
 def _setting_rank(name: str) -> tuple[int, str]:
+    """Cached, as :func:`_sort_key` and :func:`_valid_key`: every profile of a fleet asks for the same names."""
     for rank, group in enumerate(_SETTING_GROUPS):
         if name in group:
             return rank, name
@@ -210,10 +213,16 @@ def _property_lines(setting: str, prop: str, value: Any,
 _SORT_NAMES = {"address-data": "addresses", "route-data": "routes"}
 
 
+@functools.lru_cache(maxsize=1024)
 def _sort_key(setting: str, prop: str) -> tuple[int, str]:
     if setting == "connection" and prop in _CONNECTION_FIRST:
         return _CONNECTION_FIRST.index(prop), ""
     return len(_CONNECTION_FIRST), _SORT_NAMES.get(prop, prop)
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_key(key: str) -> bool:
+    return _KEY.fullmatch(key) is not None
 
 
 def serialize(settings: Settings) -> str:
@@ -224,7 +233,7 @@ def serialize(settings: Settings) -> str:
         lines = [f"[{SECTION_NAMES.get(setting, setting)}]\n"]
         for prop in sorted(props, key=lambda p: _sort_key(setting, p)):
             for key, text in _property_lines(setting, prop, props[prop], props):
-                if not _KEY.fullmatch(key):
+                if not _valid_key(key):
                     raise ValueError(f"{setting}.{prop}: {key!r} cannot be a keyfile key")
                 lines.append(f"{key}={text}\n")
         chunks.append("".join(lines))
