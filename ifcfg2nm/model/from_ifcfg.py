@@ -204,11 +204,9 @@ def build_from_ifcfg(
         if "-range" in suffix:
             findings.append(IFCFG_RANGE_FILE(pos, "address range files are not converted"))
             continue
-        profile = _profile(doc, suffix)
-        if profile is None:
-            findings.append(IFCFG_LOOPBACK(pos, "loopback configuration is ignored"))
-            continue
-        profiles.append(profile)
+        profile = _profile(doc, suffix, findings)
+        if profile is not None:
+            profiles.append(profile)
     profiles = _drop_duplicate_devices(profiles, findings)
     by_device = {p.device: p for p in profiles}
     by_uuid = {p.keys.peek("UUID"): p for p in profiles if p.keys.peek("UUID")}
@@ -284,7 +282,13 @@ def _suffix(doc: ShellFile) -> str:
     return name[len("ifcfg-"):] if name.startswith("ifcfg-") else name
 
 
-def _profile(doc: ShellFile, suffix: str) -> Optional[_Profile]:
+def _profile(doc: ShellFile, suffix: str, host_findings: list[Finding]) -> Optional[_Profile]:
+    """The profile this file describes; None (reported in ``host_findings``) for loopback and unconverted types.
+
+    A file of a type ifcfg2nm does not convert (team, wireless, OVS …) yields no
+    profile at all: an ethernet profile in its place would claim the device with
+    a different meaning.
+    """
     keys = Keys(doc)
     findings: list[Finding] = []
     device = keys.get("DEVICE") or ""
@@ -293,12 +297,17 @@ def _profile(doc: ShellFile, suffix: str) -> Optional[_Profile]:
         findings.append(IFCFG_NO_DEVICE(keys.pos(), f"no DEVICE=; the device is '{device}'"))
     if device == "lo":
         keys.consume_all()
+        host_findings.append(IFCFG_LOOPBACK(Position(doc.path, 1), "loopback configuration is ignored"))
         return None
     problem = ifname_problem(device)
     if problem:
         findings.append(IFCFG_BAD_IFNAME(keys.pos("DEVICE"), problem))
     itype, type_findings = _detect_type(keys, device)
     findings.extend(type_findings)
+    if itype is None:
+        keys.consume_all()
+        host_findings.extend(findings)
+        return None
     vdsm = doc.ownership.vdsm_like
     return _Profile(doc, keys, suffix, device, itype, vdsm, findings)
 
@@ -310,27 +319,27 @@ def _vlan_name_without_device(keys: Keys) -> Optional[str]:
     return None
 
 
-def _detect_type(keys: Keys, device: str) -> tuple[InterfaceType, list[Finding]]:
-    """NetworkManager's detection order, which agrees with initscripts for supported types."""
+def _detect_type(keys: Keys, device: str) -> tuple[Optional[InterfaceType], list[Finding]]:
+    """NetworkManager's detection order, which agrees with initscripts for supported types (None: not converted)."""
     findings: list[Finding] = []
     type_text = keys.get("TYPE")
     devicetype = keys.get("DEVICETYPE")
     if devicetype and devicetype.lower() in ("team", "teamport"):
         findings.append(IFCFG_UNSUPPORTED_TYPE(keys.pos("DEVICETYPE"), f"{device}: team devices are not converted"))
-        return InterfaceType.ETHERNET, findings
+        return None, findings
     if keys.peek("TEAM_CONFIG"):
         findings.append(IFCFG_UNSUPPORTED_TYPE(keys.pos("TEAM_CONFIG"), f"{device}: team devices are not converted"))
-        return InterfaceType.ETHERNET, findings
+        return None, findings
     if type_text:
         lowered = type_text.lower()
         if lowered in UNSUPPORTED_TYPES:
             findings.append(IFCFG_UNSUPPORTED_TYPE(
                 keys.pos("TYPE"), f"{device}: TYPE={type_text} is not converted"))
-            return InterfaceType.ETHERNET, findings
+            return None, findings
         if lowered not in KNOWN_TYPES:
             findings.append(IFCFG_UNSUPPORTED_TYPE(
                 keys.pos("TYPE"), f"{device}: unknown TYPE={type_text}"))
-            return InterfaceType.ETHERNET, findings
+            return None, findings
         itype = KNOWN_TYPES[lowered]
         if itype is InterfaceType.ETHERNET and keys.peek("BONDING_OPTS"):
             return InterfaceType.BOND, findings

@@ -289,6 +289,21 @@ def test_loopback_is_ignored(model):
     one(host, "IFCFG_LOOPBACK")
 
 
+@pytest.mark.parametrize("files", [
+    {"ifcfg-team0": "DEVICE=team0\nDEVICETYPE=Team\nIPADDR=192.0.2.1\nPREFIX=24\n"},
+    {"ifcfg-em1": "DEVICE=em1\nTEAM_MASTER=team0\nDEVICETYPE=TeamPort\n"},
+    {"ifcfg-wlan0": "ESSID=home\nTYPE=Wireless\nBOOTPROTO=dhcp\n"},
+    {"ifcfg-ovsbr0": "DEVICE=ovsbr0\nDEVICETYPE=ovs\nTYPE=OVSBridge\nIPADDR=192.0.2.1\nPREFIX=24\n"},
+    {"ifcfg-dummy0": "DEVICE=dummy0\nTYPE=Frobnicator\n"},
+], ids=["team", "team-port", "wireless", "ovs-bridge", "unknown-type"])
+def test_a_type_not_converted_gets_no_profile_in_place_of_its_own(model, files):
+    host = model(files)
+    assert host.interfaces == ()
+    unsupported = one(host, "IFCFG_UNSUPPORTED_TYPE")
+    assert unsupported.severity is Severity.ERROR
+    assert not findings(host, "IFCFG_KEY_NOT_CONVERTED") and not findings(host, "IFCFG_UNKNOWN_KEY")
+
+
 # --- devices -----------------------------------------------------------------------------------
 
 
