@@ -637,7 +637,9 @@ def _read_ipv4(
                 r.add(VDSM_LEGACY_VALUE(r.pos("prefix"), f"network {name}: prefix "
                                                          f"{json.dumps(prefix)} read as netmask "
                                                          f"{netmask}"))
-    if "netmask" in data:
+    # VDSM tested the address and netmask for truth (``if address:``), so "" means none (pre-4.18
+    # JSON kept the API call's arguments as given, empty strings included)
+    if "netmask" in data and data["netmask"] not in (None, ""):
         raw = data["netmask"]
         netmask = _ipv4(raw)
         if netmask is None or netmask_prefix(netmask) is None:
@@ -646,7 +648,7 @@ def _read_ipv4(
                 f"network {name}: netmask {json.dumps(raw)} is not a contiguous dotted netmask"))
             netmask = None
     ipaddr: Optional[str] = None
-    if "ipaddr" in data:
+    if "ipaddr" in data and data["ipaddr"] not in (None, ""):
         raw = data["ipaddr"]
         ipaddr = _ipv4(raw)
         if ipaddr is None:

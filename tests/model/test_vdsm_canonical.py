@@ -211,6 +211,15 @@ def test_s12_string_prefix_zero_is_a_netmask_of_zero() -> None:
     assert network.netmask == "0.0.0.0"
 
 
+def test_s12_empty_address_and_netmask_mean_no_address_as_vdsm_read_them() -> None:
+    # pre-4.18 JSON kept the API call's arguments as sent; VDSM tested them for truth
+    network, findings = net({"nic": "eth0", "ipaddr": "", "netmask": "", "gateway": "",
+                             "bootproto": "none", "defaultRoute": False})
+    assert network is not None
+    assert (network.ipaddr, network.netmask, network.gateway) == (None, None, None)
+    assert findings == []
+
+
 def test_s12_non_contiguous_netmask_is_an_error() -> None:
     network, findings = net({"nic": "eth0", "ipaddr": "10.0.0.5", "netmask": "255.0.255.0",
                              "defaultRoute": False})
