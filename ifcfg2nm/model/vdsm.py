@@ -628,7 +628,7 @@ def _read_ipv4(
                 "netmask used"))
         else:
             length = _read_int(prefix)
-            if length is None or length > 32:
+            if length is None or not 0 <= length <= 32:
                 r.add(VDSM_BAD_ADDRESS(r.pos("prefix"), f"network {name}: prefix "
                                                         f"{json.dumps(prefix)} is not 0-32"))
             else:

@@ -211,6 +211,12 @@ def test_s12_string_prefix_zero_is_a_netmask_of_zero() -> None:
     assert network.netmask == "0.0.0.0"
 
 
+def test_s12_negative_prefix_is_a_bad_address_not_a_crash() -> None:
+    network, findings = net({"nic": "eth0", "ipaddr": "10.0.0.5", "prefix": -1, "defaultRoute": False})
+    assert network is not None and network.ipaddr is None
+    assert "VDSM_BAD_ADDRESS" in codes(findings)
+
+
 def test_s12_empty_address_and_netmask_mean_no_address_as_vdsm_read_them() -> None:
     # pre-4.18 JSON kept the API call's arguments as sent; VDSM tested them for truth
     network, findings = net({"nic": "eth0", "ipaddr": "", "netmask": "", "gateway": "",
