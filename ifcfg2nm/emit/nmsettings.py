@@ -174,7 +174,7 @@ ADDR_GEN_MODES = ("eui64", "stable-privacy", "default-or-eui64", "default")
 IP6_PRIVACY = {"unknown": -1, "disabled": 0, "prefer-public-addr": 1, "prefer-temp-addr": 2}
 
 WOL_FLAGS: Mapping[str, int] = {
-    "default": 0x1, "phy": 0x2, "unicast": 0x4, "multicast": 0x8, "broadcast": 0x10,
+    "none": 0x0, "default": 0x1, "phy": 0x2, "unicast": 0x4, "multicast": 0x8, "broadcast": 0x10,
     "arp": 0x20, "magic": 0x40, "ignore": 0x8000,
 }
 VLAN_FLAGS: Mapping[str, int] = {
@@ -618,7 +618,7 @@ class _Builder:
         if eth.wake_on_lan is not None:
             flags = [f.strip() for f in eth.wake_on_lan.split(",") if f.strip()]
             unknown = [f for f in flags if f not in WOL_FLAGS]
-            exclusive = {"default", "ignore"} & set(flags)
+            exclusive = {"none", "default", "ignore"} & set(flags)
             if unknown or not flags or (exclusive and len(flags) > 1):
                 self.not_expressible(where, f"{iface.name}: wake-on-lan {eth.wake_on_lan!r} is "
                                             "not a valid NetworkManager flag combination")

@@ -119,7 +119,9 @@ def _link_settings(words: list[str], link: EthernetSettings, unsupported: Report
         elif word == "duplex" and value in ("half", "full"):
             link = replace(link, duplex=value)
         elif word == "wol" and value == "d":
-            link = replace(link, wake_on_lan="ignore")
+            # ethtool disabled Wake-on-LAN ('d'); NetworkManager's reader and writer agree
+            # ('wol d' <-> none). 'ignore' would leave whatever the NIC had enabled.
+            link = replace(link, wake_on_lan="none")
         elif word == "wol" and value and all(c in WOL_FLAGS for c in value):
             link = replace(link, wake_on_lan=",".join(WOL_FLAGS[c] for c in value))
         else:

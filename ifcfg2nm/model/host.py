@@ -135,7 +135,7 @@ class EthernetSettings:
     speed: Optional[int] = None
     duplex: Optional[str] = None
     wake_on_lan: Optional[str] = None
-    """NetworkManager's wake-on-lan flags text (``magic``, ``ignore`` …)."""
+    """NetworkManager's wake-on-lan flags text (``magic``, ``ignore``, ``none`` = disabled …)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ import nmstate_models
 import pytest
 from keyfile_checks import libnm_checked, model_differences, oracle, requires_libnm
 from keyfile_models import MGMT, kitchen_sink
+from keyfile_models import iface as make_iface
 
+from ifcfg2nm.model.host import EthernetSettings, HostConfig
 from ifcfg2nm.model.identity import legacy_ifcfg_uuid
 
 pytestmark = requires_libnm
@@ -207,3 +209,11 @@ def test_nmstate_emitter_scenarios(scenario: str) -> None:
     """The hand-built VDSM and ifcfg scenarios of the nmstate emitter tests, as keyfiles."""
     emitted = libnm_checked(nmstate_models.ALL[scenario]())
     assert model_differences(emitted) == []
+
+
+def test_wake_on_lan_none_is_disabled_not_ignored() -> None:
+    """'none' (ifcfg 'wol d') is written as 0, which libnm reads as WoL off; 'ignore' would be 0x8000."""
+    emitted = libnm_checked(HostConfig(origin="ifcfg", interfaces=(
+        make_iface("eth0", ethernet=EthernetSettings(wake_on_lan="none")),)))
+    wired = emitted.connection("eth0").get_setting_wired()
+    assert wired.get_wake_on_lan() == NM.SettingWiredWakeOnLan(0)

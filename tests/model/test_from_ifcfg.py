@@ -416,6 +416,12 @@ def test_ethtool_opts_become_ethtool_settings(model):
     assert dict(iface(host, "eth0").ethtool) == {"feature-tso": "false", "ring-rx": "4096"}
 
 
+def test_ethtool_wol_d_disables_wake_on_lan_rather_than_leaving_it_alone(model):
+    """ethtool -s eth0 wol d switched WoL off; NetworkManager's ifcfg reader reads 'wol d' as none too."""
+    host = model({"ifcfg-eth0": nic(BOOTPROTO="dhcp", ETHTOOL_OPTS='"wol d"')})
+    assert iface(host, "eth0").ethernet.wake_on_lan == "none"
+
+
 # --- keys nobody converts ----------------------------------------------------------------------
 
 
