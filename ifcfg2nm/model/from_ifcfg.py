@@ -407,6 +407,7 @@ def _interface(p: _Profile, by_uuid: Mapping[Optional[str], _Profile], glob: Glo
     elif p.type is not InterfaceType.BRIDGE and keys.peek("STP") is not None:
         keys.get("STP")
         p.findings.append(IFCFG_STP_ON_PORT(keys.pos("STP"), f"{p.device}: STP on a non-bridge file is ignored"))
+    extra = _infiniband_mode(p) if p.type is InterfaceType.INFINIBAND else ()
     ipv4, ipv6 = IPV4_DISABLED, IPV6_DISABLED
     if controller is None:
         ipv4, ipv6, ip_findings = ip_configs(keys, p.device, glob)
@@ -434,7 +435,16 @@ def _interface(p: _Profile, by_uuid: Mapping[Optional[str], _Profile], glob: Glo
         ethernet=ethernet,
         ethtool=ethtool,
         source=Position(p.doc.path, 1),
+        extra=extra,
     )
+
+
+def _infiniband_mode(p: _Profile) -> Pairs:
+    """CONNECTED_MODE: ifup-ib wrote connected or datagram to the device's sysfs mode; NetworkManager's reader agrees."""
+    if p.keys.peek("CONNECTED_MODE") is None:
+        return ()
+    connected = p.keys.boolean("CONNECTED_MODE", default=False, findings=p.findings)
+    return (("infiniband.transport-mode", "connected" if connected else "datagram"),)
 
 
 def _controller(p: _Profile, by_uuid: Mapping[Optional[str], _Profile]) -> tuple[Optional[str], Optional[PortType]]:

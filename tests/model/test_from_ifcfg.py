@@ -422,6 +422,14 @@ def test_ethtool_wol_d_disables_wake_on_lan_rather_than_leaving_it_alone(model):
     assert iface(host, "eth0").ethernet.wake_on_lan == "none"
 
 
+@pytest.mark.parametrize(("value", "mode"), [("yes", "connected"), ("no", "datagram")])
+def test_infiniband_connected_mode_is_kept(model, value, mode):
+    """ifup-ib wrote CONNECTED_MODE to the device's mode; NetworkManager's reader maps it to transport-mode."""
+    host = model({"ifcfg-ib0": nic("ib0", TYPE="InfiniBand", CONNECTED_MODE=value, IPADDR="10.50.0.5", PREFIX="16")})
+    assert ("infiniband.transport-mode", mode) in iface(host, "ib0").extra
+    assert not findings(host, "IFCFG_KEY_NOT_CONVERTED")
+
+
 # --- keys nobody converts ----------------------------------------------------------------------
 
 
