@@ -440,7 +440,7 @@ def _interface(p: _Profile, by_uuid: Mapping[Optional[str], _Profile], glob: Glo
 
 
 def _infiniband_mode(p: _Profile) -> Pairs:
-    """CONNECTED_MODE: ifup-ib wrote connected or datagram to the device's sysfs mode; NetworkManager's reader agrees."""
+    """CONNECTED_MODE: ifup-ib wrote connected or datagram to the device's sysfs mode; NM's reader agrees."""
     if p.keys.peek("CONNECTED_MODE") is None:
         return ()
     connected = p.keys.boolean("CONNECTED_MODE", default=False, findings=p.findings)
