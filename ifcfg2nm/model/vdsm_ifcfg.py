@@ -86,9 +86,9 @@ def vdsm_view(
             port = next((i for i in interfaces if i.controller == iface.name), None)
             networks.append(_network(iface.name, iface, port, by_name, routes, vdsm_files[iface.name], True))
             continue
-        if not _carries_network(iface, vdsm_files[iface.name], vlan_parents):
-            continue
         name = network_names.get(iface.name)
+        if name is None and not _carries_network(iface, vdsm_files[iface.name], vlan_parents):
+            continue
         if name is None:
             findings.append(VDSM_BRIDGELESS_UNNAMED(
                 iface.source, f"{iface.name} carries a VDSM network whose name is not recorded anywhere"))
@@ -148,7 +148,8 @@ def _carries_network(iface: Interface, doc: ShellFile, vlan_parents: set[str]) -
 
     E4 writes that pair on every file of a network, VLAN bases included; a
     released-NIC stub never has it. An IP-less untagged network on a VLAN
-    base cannot be told apart from the base itself, and is not recovered.
+    base cannot be told apart from the base itself, and is recovered only
+    when the persisted config or libvirt names it.
     """
     if iface.ipv4.enabled or iface.ipv6.method not in ("disabled", "ignore"):
         return True
