@@ -337,6 +337,9 @@ def _ipv4(keys: Keys, device: str, glob: GlobalNetwork, findings: list[Finding])
     peerroutes = keys.boolean("PEERROUTES", default=True, findings=findings)
     fatal = keys.boolean("IPV4_FAILURE_FATAL", default=False, findings=findings)
     send_hostname = keys.get("DHCP_SEND_HOSTNAME")
+    # dhclient -F DHCP_FQDN, which wins over DHCP_HOSTNAME (left unread, so reported) in both
+    # readers; NetworkManager refuses dhcp-hostname together with dhcp-fqdn.
+    fqdn = (keys.get("DHCP_FQDN") or None) if dynamic else None
     return IpConfig(
         family=4,
         method=method,
@@ -348,12 +351,13 @@ def _ipv4(keys: Keys, device: str, glob: GlobalNetwork, findings: list[Finding])
         route_table=table,
         ignore_auto_dns=not peerdns,
         ignore_auto_routes=not peerroutes,
-        dhcp_hostname=(keys.get("DHCP_HOSTNAME") or None) if dynamic else None,
+        dhcp_hostname=(keys.get("DHCP_HOSTNAME") or None) if dynamic and not fqdn else None,
         dhcp_send_hostname=(
             keys.boolean("DHCP_SEND_HOSTNAME", default=True, findings=findings)
             if dynamic and send_hostname is not None else None
         ),
         dhcp_client_id=(keys.get("DHCP_CLIENT_ID") or None) if dynamic else None,
+        extra=(("dhcp-fqdn", fqdn),) if fqdn else (),
     )
 
 

@@ -149,6 +149,21 @@ def test_unnumbered_metric_becomes_route_metric(model):
     assert one(host, "IFCFG_METRIC").severity is Severity.WARNING
 
 
+def test_dhcp_fqdn_is_sent_and_wins_over_dhcp_hostname(model):
+    """dhclient -F DHCP_FQDN; with both keys initscripts and NetworkManager's reader use the FQDN."""
+    host = model({"ifcfg-eth0": nic(BOOTPROTO="dhcp", DHCP_HOSTNAME="web01", DHCP_FQDN="web01.example.com")})
+    ipv4 = iface(host, "eth0").ipv4
+    assert ("dhcp-fqdn", "web01.example.com") in ipv4.extra and ipv4.dhcp_hostname is None
+    assert one(host, "IFCFG_KEY_WITHOUT_EFFECT").position.line == 3
+    assert not findings(host, "IFCFG_NO_EFFECT_KEY")
+
+
+def test_dhcp_fqdn_without_dhcp_has_no_effect(model):
+    host = model({"ifcfg-eth0": nic(IPADDR="192.0.2.5", PREFIX="24", DHCP_FQDN="web01.example.com")})
+    assert iface(host, "eth0").ipv4.extra == ()
+    assert one(host, "IFCFG_KEY_WITHOUT_EFFECT").position.line == 4
+
+
 # --- DNS ---------------------------------------------------------------------------------------
 
 
