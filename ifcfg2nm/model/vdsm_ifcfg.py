@@ -14,6 +14,7 @@ persisted config or libvirt's ``vdsm-<net>`` definitions, passed in as
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Optional
@@ -43,6 +44,14 @@ VDSM_SOURCE_ROUTE_RENUMBERED = define(
     "VDSM_SOURCE_ROUTE_RENUMBERED", Severity.INFO,
     "VDSM source routing moves from the ifcfg era's table and priority to the nmstate era's",
     "Nothing to do: VDSM recognises the new numbering after the move.",
+)
+
+VDSM_IFCFG_NO_NAMESERVERS = define(
+    "VDSM_IFCFG_NO_NAMESERVERS", Severity.WARNING,
+    "the static default-route VDSM network names no DNS server (no DNS1..DNS3 in any ifcfg file)",
+    "initscripts left /etc/resolv.conf alone, but NetworkManager writes it from its profiles, here without "
+    "a name server: add DNS1= (DNS2=, DNS3=) to the file before the upgrade (VDSM >= 4.19 wrote them), or "
+    "the servers to the profile afterwards.",
 )
 
 
@@ -97,6 +106,7 @@ def vdsm_view(
         networks.append(_network(name, iface, iface, by_name, routes, vdsm_files[iface.name], False))
     bonds = [_bond(i, interfaces, vdsm_files[i.name]) for i in interfaces
              if i.type is InterfaceType.BOND and i.name in vdsm_files]
+    findings.extend(_dns_missing(networks, interfaces))
     lowered = lower_vdsm(networks, bonds)
     kept_routes, kept_rules = list(routes), list(rules)
     for net in networks:
@@ -141,6 +151,26 @@ def ifcfg_era_source_routing(
         f"becomes table {route_table(top)} with priority {SOURCE_ROUTE_PRIORITY}",
     )
     return old_routes, old_rules, [finding]
+
+
+def _dns_missing(networks: Sequence[VdsmNetwork], interfaces: Sequence[Interface]) -> list[Finding]:
+    """Pre-4.19 VDSM files carry no DNSn: the static default-route network would clear resolv.conf.
+
+    VDSM's nmstate translation sets the default-route network's name servers as
+    the host's, and a static network without any learns none; under
+    initscripts the host kept whatever resolv.conf held.
+    """
+    if any(i.ipv4.dns or i.ipv6.dns for i in interfaces):
+        return []
+    return [
+        VDSM_IFCFG_NO_NAMESERVERS(
+            Position(net.source.file, 1),
+            f"network {net.name}: {os.path.basename(net.source.file)} has no DNS1..DNS3; NetworkManager would "
+            "leave the host without a name server")
+        for net in networks
+        if net.default_route and net.ipaddr is not None and not net.nameservers
+        and not (net.dhcpv6 or net.ipv6autoconf)
+    ]
 
 
 def _carries_network(iface: Interface, doc: ShellFile, vlan_parents: set[str]) -> bool:

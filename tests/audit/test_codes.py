@@ -354,6 +354,10 @@ CASES: dict[str, Case] = {
     "VDSM_IPV6_DEFAULT_ROUTE_DROPPED": Case(
         net("storage", nic="eth1", bridged=False, ipv6addr="fd00:20::5/64", ipv6gateway="fd00:20::1"),
         f"{P}/nets/storage", 5),
+    "VDSM_IFCFG_NO_NAMESERVERS": Case(
+        {"ifcfg-ovirtmgmt": VDSM + "DEVICE=ovirtmgmt\nTYPE=Bridge\nIPADDR=192.0.2.10\nNETMASK=255.255.255.0\n"
+                                   "GATEWAY=192.0.2.1\nBOOTPROTO=none\nDEFROUTE=yes\nNM_CONTROLLED=no\n"},
+        "ifcfg-ovirtmgmt", 1),
     "VDSM_KEY_DROPPED": Case(net("n", nic="eth0", bridged=True, blockingdhcp=True), f"{P}/nets/n", 4),
     "VDSM_LEGACY_VALUE": Case(net("n", nic="eth0", bridged=True, mtu="1500"), f"{P}/nets/n", 4),
     "VDSM_NAMESERVERS_MISSING": Case(net("ovirtmgmt", **{k: v for k, v in MGMT.items() if k != "nameservers"}),

@@ -36,3 +36,28 @@ def test_ip_less_untagged_network_on_a_vlan_base_is_recovered_when_the_json_name
     assert eth0 is not None and expected is not None
     assert eth0.mtu == 9000
     assert replace(eth0, source=expected.source) == expected
+
+
+def _mgmt(*extra: str) -> dict[str, str]:
+    return {
+        "ifcfg-ovirtmgmt": vdsm("DEVICE=ovirtmgmt", "TYPE=Bridge", "DELAY=0", "STP=off", "ONBOOT=yes",
+                                *extra, "NM_CONTROLLED=no"),
+        "ifcfg-eth0": vdsm("DEVICE=eth0", "BRIDGE=ovirtmgmt", "ONBOOT=yes", "NM_CONTROLLED=no"),
+    }
+
+
+STATIC = ("IPADDR=192.0.2.10", "NETMASK=255.255.255.0", "GATEWAY=192.0.2.1", "BOOTPROTO=none", "DEFROUTE=yes")
+
+
+def test_pre_4_19_static_management_network_without_dns_is_reported(make_host) -> None:
+    # VDSM wrote DNSn only from 4.19; initscripts left resolv.conf alone, NetworkManager empties it
+    host = build_host(load_host(str(make_host(_mgmt(*STATIC)))), "ifcfg")
+    found = [f for f in host.findings if f.code == "VDSM_IFCFG_NO_NAMESERVERS"]
+    assert [(f.position.line, f.severity.value) for f in found] == [(1, "warning")]
+    assert host.dns.servers == ()
+
+
+def test_dns_in_the_file_or_from_dhcp_needs_no_report(make_host) -> None:
+    for extra in ((*STATIC, "DNS1=192.0.2.2"), ("BOOTPROTO=dhcp", "DEFROUTE=yes")):
+        host = build_host(load_host(str(make_host(_mgmt(*extra)))), "ifcfg")
+        assert not [f for f in host.findings if f.code == "VDSM_IFCFG_NO_NAMESERVERS"], extra
