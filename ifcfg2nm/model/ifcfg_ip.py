@@ -408,7 +408,10 @@ def _ipv6(keys: Keys, device: str, glob: GlobalNetwork, findings: list[Finding])
         if meaningful:
             findings.append(IFCFG_IPV6_KEYS_WITHOUT_IPV6INIT(
                 keys.pos(meaningful[0]), f"{device}: {', '.join(meaningful)} not applied with IPV6INIT=no"))
-        return IpConfig(6, "disabled")
+        # ifup-ipv6 exits on IPV6INIT=no and leaves the kernel's link-local address and RA
+        # handling alone; NetworkManager's reader says ignore too (only IPV6_DISABLED=yes
+        # disables). VDSM's translation disables IPv6 on its devices.
+        return IpConfig(6, "disabled" if keys.doc.ownership.vdsm_like else "ignore")
     forwarding = _bool_with_global(keys, "IPV6FORWARDING", glob.ipv6forwarding, False, findings)
     autoconf_text = keys.get("IPV6_AUTOCONF")
     if autoconf_text is None:

@@ -196,8 +196,17 @@ def test_ipv6init_unset_leaves_ipv6_to_the_kernel(model):
     one(host, "IFCFG_IPV6INIT_UNSET")
 
 
-def test_ipv6init_no_disables_ipv6(model):
-    host = model({"ifcfg-eth0": nic(BOOTPROTO="dhcp", IPV6INIT="no")})
+def test_ipv6init_no_leaves_ipv6_to_the_kernel(model):
+    """ifup-ipv6 exits on IPV6INIT=no: the kernel kept its link-local address (and SLAAC); NetworkManager's
+    reader says ignore as well. Only IPV6_DISABLED=yes disables IPv6."""
+    host = model({"ifcfg-eth0": nic(BOOTPROTO="dhcp", IPV6INIT="no"),
+                  "ifcfg-eth1": nic("eth1", BOOTPROTO="dhcp", IPV6INIT="no", IPV6_DISABLED="yes")})
+    assert iface(host, "eth0").ipv6.method == "ignore"
+    assert iface(host, "eth1").ipv6.method == "disabled"
+
+
+def test_ipv6init_no_in_a_vdsm_file_disables_ipv6_as_vdsm_did(model):
+    host = model({"ifcfg-eth0": HEADER + nic(BOOTPROTO="dhcp", IPV6INIT="no")})
     assert iface(host, "eth0").ipv6.method == "disabled"
 
 
