@@ -712,6 +712,8 @@ def _unconsumed_key_findings(keys: Keys, vdsm: bool) -> list[Finding]:
         elif family in ifcfg_keys.HANDLED:
             out.append(IFCFG_KEY_WITHOUT_EFFECT(pos, f"{key}={value} has no effect in this file"))
         elif family in ifcfg_keys.NM_KNOWN_NOT_CONVERTED or family.startswith("ROUTING_RULE"):
+            if (value or "").strip().lower() in ifcfg_keys.NM_DEFAULT_VALUES.get(family, ()):
+                continue
             out.append(IFCFG_KEY_NOT_CONVERTED(pos, f"{key}={value} is not converted"))
         else:
             out.append(IFCFG_UNKNOWN_KEY(

@@ -77,7 +77,16 @@ NM_KNOWN_NOT_CONVERTED: dict[str, str] = {
         "IEEE_8021X_EAP_METHODS", "CONNECTED_MODE", "PKEY", "PHYSDEV_PKEY",
     )
 }
-"""Keys NetworkManager knows that ifcfg2nm does not convert yet: always reported as not converted."""
+"""Keys NetworkManager knows that ifcfg2nm does not convert yet: reported as not converted unless at their default."""
+
+NM_DEFAULT_VALUES: dict[str, frozenset[str]] = {
+    "PROXY_METHOD": frozenset({"none"}),
+    "BROWSER_ONLY": frozenset({"no", "false", "n", "f", "0"}),
+    "AUTOCONNECT_PRIORITY": frozenset({"0"}),
+    "AUTOCONNECT_RETRIES": frozenset({"-1"}),
+}
+"""Values of not-converted keys equal to the default of a profile that lacks them (the installer and
+NetworkManager's ifcfg writer put PROXY_METHOD=none and BROWSER_ONLY=no in every file): nothing is lost."""
 
 HANDLED = frozenset("""
 NAME UUID DEVICE TYPE DEVICETYPE HWADDR MACADDR ONBOOT MTU BRIDGE BRIDGE_UUID MASTER

@@ -472,6 +472,13 @@ def test_known_key_without_effect_is_reported(model):
     assert one(host, "IFCFG_KEY_WITHOUT_EFFECT").position.line == 3
 
 
+def test_not_converted_keys_at_their_default_are_not_reported(model):
+    """Anaconda and NetworkManager's writer put PROXY_METHOD=none and BROWSER_ONLY=no in every file."""
+    host = model({"ifcfg-eth0": nic(BOOTPROTO="dhcp", PROXY_METHOD="none", BROWSER_ONLY="no",
+                                    AUTOCONNECT_PRIORITY="120")})
+    assert one(host, "IFCFG_KEY_NOT_CONVERTED").position.line == 5
+
+
 def test_every_key_is_accounted_for(model):
     """Zero silent drops: each assignment is converted, defaulted, or named by a finding."""
     host = model({"ifcfg-eth0": nic(BOOTPROTO="dhcp", ZONE="public", USERCTL="no", ARPCHECK="no", XYZ="1")})
