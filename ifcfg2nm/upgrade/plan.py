@@ -67,6 +67,12 @@ UPGRADE_DEVICE_NOT_RESTORED = define(
     "It is in VDSM's running config or files but not in the target (an unsaved network): "
     "VDSM's own restore removed such networks too. Persist it in VDSM first if it must stay.",
 )
+UPGRADE_ADDRESS_NOT_RESTORED = define(
+    "UPGRADE_ADDRESS_NOT_RESTORED", Severity.WARNING,
+    "a VDSM file that gives a NIC its address is removed, and the target has no profile for the NIC",
+    "The file configures a network VDSM did not persist (an unsaved change, or one never saved): initscripts "
+    "brought the address up at every boot, the upgrade drops it. Persist the network in VDSM first if it must stay.",
+)
 UPGRADE_FOREIGN_FILE_KEPT = define(
     "UPGRADE_FOREIGN_FILE_KEPT", Severity.WARNING,
     "a foreign ifcfg file configures a device that also gets a NetworkManager profile",
@@ -238,6 +244,11 @@ def _files(
         rel = _rel(tree, doc.path)
         if doc.ownership.vdsm_owned or (assume_vdsm and doc.ownership.vdsm_like):
             remove.append(rel)
+            if isinstance(doc, ShellFile) and _ifcfg_kind(doc) is None and _configures_address(doc):
+                device = doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
+                if device not in written:
+                    findings.append(UPGRADE_ADDRESS_NOT_RESTORED(
+                        Position(doc.path), f"{rel} is removed and {device} gets no profile: its address is lost"))
             continue
         keep.append(rel)
         if doc.ownership.owner is Owner.VDSM_HEURISTIC:
@@ -251,6 +262,18 @@ def _files(
     if tree.network is not None:
         keep.append(_rel(tree, tree.network.path))
     return tuple(sorted(remove)), tuple(sorted(keep)), findings
+
+
+def _configures_address(doc: ShellFile) -> bool:
+    """The file gives its device an IPv4 or IPv6 address, static or dynamic (initscripts' keys)."""
+    values = doc.values()
+    if values.get("BOOTPROTO", "").lower() in ("dhcp", "bootp"):
+        return True
+    if any(re.fullmatch(r"IPADDR[0-9]*", key) and value for key, value in values.items()):
+        return True
+    if values.get("IPV6INIT", "").lower() == "yes":
+        return bool(values.get("IPV6ADDR")) or values.get("DHCPV6C", "").lower() == "yes"
+    return False
 
 
 def _ifcfg_kind(doc: ShellFile) -> Optional[str]:

@@ -410,6 +410,9 @@ CASES: dict[str, Case] = {
     "EMIT_NO_PROFILE": Case({"ifcfg-eth0": NIC1, "route-eth0": "10.0.0.0/8 dev eth9\n"}, "route-eth0", 1),
     "EMIT_RULE_PRIORITY_ASSIGNED": Case({"ifcfg-eth0": NIC1, "rule-eth0": "from 10.0.0.0/8 table 5\n"}, "rule-eth0", 1),
     # --- the upgrade's plan (make_plan)
+    "UPGRADE_ADDRESS_NOT_RESTORED": Case(merged({"ifcfg-eth0": VDSM_BRIDGELESS.replace("eth1", "eth0")},
+                                                net("n", nic="eth1", bridged=False, bootproto="dhcp")),
+                                         "ifcfg-eth0", 0),
     "UPGRADE_DEVICE_NOT_RESTORED": Case(merged({"ifcfg-eth0.5": VDSM + "DEVICE=eth0.5\nVLAN=yes\n"},
                                                net("n", nic="eth1", bridged=False, bootproto="dhcp")),
                                         "ifcfg-eth0.5", 0),
