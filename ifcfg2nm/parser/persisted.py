@@ -58,6 +58,14 @@ PERSISTED_BAD_STRING = define(
     "The unpaired \\uD800-\\uDFFF escape was replaced by U+FFFD.",
 )
 
+PERSISTED_TOO_DEEP = define(
+    "PERSISTED_TOO_DEEP", Severity.ERROR, "persisted JSON nests arrays or objects deeper than any VDSM file",
+    "VDSM's deepest value (hostQos) is three objects deep; the file was damaged or written by something else.",
+)
+
+MAX_DEPTH = 32
+"""Deepest nesting accepted; deeper values would exhaust Python's recursion when dumped or compared."""
+
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -113,6 +121,12 @@ def parse_persisted_file(
         findings.append(PERSISTED_EMPTY(where, "the file is empty (zero length or only blanks)"))
         return done(None)
 
+    depth = _depth(text)
+    if depth > MAX_DEPTH:
+        findings.append(PERSISTED_TOO_DEEP(
+            where, f"{path}: arrays or objects nested {depth} deep (at most {MAX_DEPTH} are read)"))
+        return done(None)
+
     fast = _fast_parse(text, path)
     if fast is not None:
         value, positions = fast
@@ -148,6 +162,21 @@ def parse_persisted_file(
         findings.append(PERSISTED_NOT_OBJECT(
             where.at(1, 1), f"{path} holds a JSON {_json_type(value)}, not an object"))
     return done(value, _collect_positions(value, state, path))
+
+
+def _depth(text: str) -> int:
+    """An upper bound of the nesting depth: exact outside strings, and only computed when it could matter."""
+    if text.count("{") + text.count("[") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for match in _STRUCTURE.finditer(text):
+        first = match.group()[0]
+        if first in "{[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif first in "}]":
+            depth -= 1
+    return deepest
 
 
 class _Undecided(Exception):

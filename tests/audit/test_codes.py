@@ -304,6 +304,8 @@ CASES: dict[str, Case] = {
     "PERSISTED_BOM": Case({f"{P}/nets/n": b'\xef\xbb\xbf{"nic": "eth0", "bridged": false}'}, f"{P}/nets/n", 1),
     "PERSISTED_DUPLICATE_KEY": Case(
         {f"{P}/nets/n": '{\n    "nic": "eth0",\n    "nic": "eth1",\n    "bridged": false\n}'}, f"{P}/nets/n", 3),
+    "PERSISTED_TOO_DEEP": Case({f"{P}/nets/n": '{"nic": "eth0", "x": ' + "[" * 5000 + "]" * 5000 + "}"},
+                               f"{P}/nets/n", 0),
     "PERSISTED_EMPTY": Case({f"{P}/nets/n": ""}, f"{P}/nets/n", 0),
     "PERSISTED_JSON_SYNTAX": Case({f"{P}/nets/n": '{\n    "nic": "eth0",\n    "bridged": tr'}, f"{P}/nets/n", 3),
     "PERSISTED_NETCONF_DANGLING": Case({"var/lib/vdsm/persistence/netconf.Q1w2E3r4/nets/x": "{}"}, P, 0,

@@ -151,10 +151,18 @@ def test_objects_inside_arrays_are_positioned_by_index() -> None:
 
 
 def test_deep_nesting_does_not_recurse() -> None:
+    # read without recursion, and refused: nothing after the reader could dump or compare it
     depth = 5000
     doc = parse(b'{"a": ' * depth + b"1" + b"}" * depth)
+    assert codes(doc) == ["PERSISTED_TOO_DEEP"] and doc.value is None
+
+
+def test_nesting_up_to_the_limit_is_read_with_every_position() -> None:
+    from ifcfg2nm.parser.persisted import MAX_DEPTH
+
+    doc = parse(b'{"a": ' * MAX_DEPTH + b"1" + b"}" * MAX_DEPTH)
     assert doc.findings == ()
-    assert len(doc.positions) == depth
+    assert len(doc.positions) == MAX_DEPTH
 
 
 json_values = st.recursive(
@@ -192,3 +200,15 @@ def test_file_truncated_inside_a_literal_says_so() -> None:
     assert codes(doc) == ["PERSISTED_JSON_SYNTAX"]
     assert doc.findings[0].position.line == 2
     assert "truncated" in doc.findings[0].message
+
+
+def test_nesting_deeper_than_any_vdsm_file_is_an_error_not_a_crash() -> None:
+    # 10 kB of brackets: json.loads reads it, but dumping or comparing it exhausts the recursion limit
+    doc = parse(b'{"nic": "eth0", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}")
+    assert doc.value is None
+    assert [(f.code, f.severity) for f in doc.findings] == [("PERSISTED_TOO_DEEP", Severity.ERROR)]
+
+
+def test_vdsm_host_qos_nesting_is_read() -> None:
+    data = b'{"hostQos": {"out": {"ls": {"m1": 0, "d": 0, "m2": 100}}}}'
+    assert parse(data).value == json.loads(data) and codes(parse(data)) == []
