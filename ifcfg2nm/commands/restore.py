@@ -50,7 +50,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="run even if this boot was restored already")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S",
                    help="seconds to wait for NetworkManager's start-up and for each activation (default 60)")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, changes_host=True)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:

@@ -36,7 +36,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--assume-vdsm", action="store_true",
                    help="also flush header-less files that look VDSM-written (pre-2013 VDSM wrote no header; "
                         "audit lists them as UPGRADE_HEADERLESS_VDSM_FILE)")
-    p.set_defaults(handler=run_upgrade)
+    p.set_defaults(handler=run_upgrade, changes_host=True)
 
     r = sub.add_parser(
         "rollback", parents=[common], help="put back the last upgrade's files",
@@ -44,7 +44,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                     "from its backup (NetworkManager profiles are left in place and listed).",
     )
     r.add_argument("--root", default="/", metavar="DIR", help="the host tree (default /)")
-    r.set_defaults(handler=run_rollback)
+    r.set_defaults(handler=run_rollback, changes_host=True)
 
 
 def _seconds(text: str) -> float:
