@@ -195,6 +195,7 @@ def build_from_ifcfg(
     glob = GlobalNetwork.from_keys(global_keys)
     profiles: list[_Profile] = []
     aliases: list[ShellFile] = []
+    unconverted: set[str] = set()
     for doc in sorted(ifcfg, key=lambda d: d.path):
         suffix = _suffix(doc)
         pos = Position(doc.path, 1)
@@ -207,6 +208,8 @@ def build_from_ifcfg(
         profile = _profile(doc, suffix, findings)
         if profile is not None:
             profiles.append(profile)
+        else:
+            unconverted.update(name for name in (suffix, doc.get("DEVICE")) if name)
     profiles = _drop_duplicate_devices(profiles, findings)
     by_device = {p.device: p for p in profiles}
     by_uuid = {p.keys.peek("UUID"): p for p in profiles if p.keys.peek("UUID")}
@@ -214,7 +217,7 @@ def build_from_ifcfg(
     interfaces = [_interface(p, by_uuid, glob) for p in profiles]
     interfaces = _merge_aliases(interfaces, aliases, findings)
     host_routes, host_rules, route_findings = attach_routes_and_rules(
-        interfaces, {p.device: p.suffix for p in profiles}, routes, rules
+        interfaces, {p.device: p.suffix for p in profiles}, routes, rules, frozenset(unconverted)
     )
     findings.extend(route_findings)
     _validate_references(interfaces, by_device, findings)
@@ -275,6 +278,14 @@ def _host_dns(interfaces: Sequence[Interface]) -> tuple[str, ...]:
         key=lambda i: (i.ipv4.never_default or not (i.ipv4.gateway or i.ipv4.method == "auto"), i.name),
     )
     return (ranked[0].ipv4.dns + ranked[0].ipv6.dns) if ranked else ()
+
+
+def _text(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept as surrogate escapes) become U+FFFD.
+
+    A profile id is UTF-8 in a keyfile and on D-Bus; the file's own bytes still name the file.
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _suffix(doc: ShellFile) -> str:
@@ -343,6 +354,8 @@ def _detect_type(keys: Keys, device: str) -> tuple[Optional[InterfaceType], list
         itype = KNOWN_TYPES[lowered]
         if itype is InterfaceType.ETHERNET and keys.peek("BONDING_OPTS"):
             return InterfaceType.BOND, findings
+        if itype is InterfaceType.ETHERNET and _flag(keys, "VLAN"):
+            return InterfaceType.VLAN, findings
         return itype, findings
     if _flag(keys, "BONDING_MASTER"):
         itype = InterfaceType.BOND
@@ -394,7 +407,7 @@ def _interface(p: _Profile, by_uuid: Mapping[Optional[str], _Profile], glob: Glo
     elif not uuid:
         uuid = legacy_ifcfg_uuid(p.doc.host_path or p.doc.path)
     name_key = keys.get("NAME")
-    profile_id = p.device if p.vdsm else (name_key or f"System {p.suffix}")
+    profile_id = p.device if p.vdsm else (name_key or f"System {_text(p.suffix)}")
     autoconnect = _autoconnect(p)
     mtu = _mtu(p)
     mac, cloned, ethernet, ethtool = _common_ethernet(p)
@@ -545,7 +558,24 @@ def _bridge(p: _Profile) -> BridgeSettings:
                 keys.pos("DELAY"), f"{p.device}: DELAY={delay_text} is not 0..30 seconds"))
         elif stp:
             settings = replace(settings, forward_delay=max(delay, 2))
+    priority = _bridge_number(p, "PRIO", 65535, "a bridge priority")
+    if priority is not None and settings.priority is None:
+        settings = replace(settings, priority=priority)
+    ageing = _bridge_number(p, "AGEING", 1000000, "whole seconds")
+    if ageing is not None and settings.ageing_time is None:
+        settings = replace(settings, ageing_time=ageing)
     return settings
+
+
+def _bridge_number(p: _Profile, key: str, high: int, unit: str) -> Optional[int]:
+    """``PRIO``, ``AGEING``: ifup ran ``brctl setbridgeprio``/``setageing``; BRIDGING_OPTS, applied later, wins."""
+    text = p.keys.get(key)
+    if not text:
+        return None
+    value = parse_int(text, 0, high)
+    if value is None:
+        p.findings.append(IFCFG_BAD_VALUE(p.keys.pos(key), f"{p.device}: {key}={text} is not 0..{high} ({unit})"))
+    return value
 
 
 def _bridge_port(p: _Profile) -> BridgePortSettings:

@@ -21,6 +21,11 @@ ROUTE_ORPHAN_FILE = define(
     "ROUTE_ORPHAN_FILE", Severity.WARNING, "a route- or rule- file that belongs to no ifcfg file",
     "initscripts never applied it; delete it (leapp inhibits the upgrade on such leftovers).",
 )
+ROUTE_OF_UNCONVERTED_DEVICE = define(
+    "ROUTE_OF_UNCONVERTED_DEVICE", Severity.WARNING,
+    "a route- or rule- file of a device whose ifcfg file is not converted (loopback, team, OVS …)",
+    "Its routes and rules go with that device: re-create them by hand when you migrate the device.",
+)
 ROUTE_FILE_BY_DEVICE = define(
     "ROUTE_FILE_BY_DEVICE", Severity.WARNING,
     "a route/rule file found through DEVICE, not the ifcfg file name: NetworkManager's reader misses it",
@@ -64,8 +69,13 @@ def attach_routes_and_rules(
     config_names: Mapping[str, str],
     route_files: Sequence[RouteFile],
     rule_files: Sequence[RuleFile],
+    unconverted: frozenset[str] = frozenset(),
 ) -> tuple[list[Route], list[RoutingRule], list[Finding]]:
-    """Routes and rules of every profile. ``config_names`` maps DEVICE to the ifcfg suffix."""
+    """Routes and rules of every profile. ``config_names`` maps DEVICE to the ifcfg suffix.
+
+    ``unconverted`` names (suffix and DEVICE) the ifcfg files that yield no
+    profile: their route files were applied by initscripts, so they are no orphans.
+    """
     findings: list[Finding] = []
     devices = {i.name for i in interfaces}
     by_config = {config: device for device, config in config_names.items()}
@@ -83,6 +93,10 @@ def attach_routes_and_rules(
                 f"found through DEVICE={name}, not through the ifcfg file "
                 f"ifcfg-{config_names.get(name, name)}",
             ))
+        if device is None and name in unconverted:
+            findings.append(ROUTE_OF_UNCONVERTED_DEVICE(
+                Position(doc.path, 1), f"'{name}' is not converted, so neither is this file"))
+            continue
         if device is None:
             findings.append(ROUTE_ORPHAN_FILE(Position(doc.path, 1), f"no ifcfg file for '{name}'"))
             continue

@@ -274,6 +274,8 @@ CASES: dict[str, Case] = {
                            "route-eth0", 2),
     "ROUTE_NO_EFFECT": Case({"ifcfg-eth0": NIC1, "route-eth0": "10.0.0.0/8 dev eth0 from 1.2.3.4\n"}, "route-eth0", 1),
     "ROUTE_OBSOLETE": Case({"ifcfg-eth0": NIC1, "route-eth0": "nat 10.0.0.0/8 via 1.1.1.1\n"}, "route-eth0", 1),
+    "ROUTE_OF_UNCONVERTED_DEVICE": Case({"ifcfg-team0": "DEVICE=team0\nTYPE=Team\n",
+                                         "route-team0": "10.0.0.0/8 via 1.1.1.1\n"}, "route-team0", 1),
     "ROUTE_ORPHAN_FILE": Case({"route-eth9": "10.0.0.0/8 via 1.1.1.1\n"}, "route-eth9", 1),
     "ROUTE_RULES_DROP_ROUTES": Case({"ifcfg-eth0": NIC1, "rule-eth0": "from 1.1.1.2 table 100 prio 100\n"},
                                     "rule-eth0", 1),

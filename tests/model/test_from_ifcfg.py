@@ -382,6 +382,19 @@ def test_bridging_opts_timers_are_sysfs_centiseconds(model):
     assert ("multicast-snooping", "false") in bridge.options
 
 
+def test_bridge_prio_and_ageing_are_what_ifup_set_with_brctl(model):
+    host = model({"ifcfg-br0": "DEVICE=br0\nTYPE=Bridge\nPRIO=22\nAGEING=300\n"})
+    bridge = iface(host, "br0").bridge
+    assert bridge is not None and (bridge.priority, bridge.ageing_time) == (22, 300)
+    assert not findings(host, "IFCFG_INITSCRIPTS_ONLY_KEY")
+
+
+def test_bridging_opts_win_over_prio_as_ifup_applied_them_last(model):
+    host = model({"ifcfg-br0": 'DEVICE=br0\nTYPE=Bridge\nPRIO=22\nBRIDGING_OPTS="priority=4096"\n'})
+    bridge = iface(host, "br0").bridge
+    assert bridge is not None and bridge.priority == 4096
+
+
 def test_bridge_port_carries_no_ip(model):
     host = model({
         "ifcfg-br0": "DEVICE=br0\nTYPE=Bridge\nBOOTPROTO=dhcp\n",
@@ -396,6 +409,15 @@ def test_vlan_from_dotted_device_name(model):
     host = model({"ifcfg-eth0.100": "DEVICE=eth0.100\nVLAN=yes\nBOOTPROTO=dhcp\n"})
     vlan = iface(host, "eth0.100").vlan
     assert vlan is not None and (vlan.id, vlan.parent) == (100, "eth0")
+
+
+def test_vlan_yes_makes_a_vlan_even_with_type_ethernet(model):
+    """Older cloud-init wrote TYPE=Ethernet for VLANs; ifup and NetworkManager's reader both made a VLAN."""
+    host = model({"ifcfg-bond0.200": "DEVICE=bond0.200\nTYPE=Ethernet\nVLAN=yes\nIPADDR=10.20.0.5\nPREFIX=24\n",
+                  "ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS=mode=1\n"})
+    vlan = iface(host, "bond0.200")
+    assert vlan.type is InterfaceType.VLAN and vlan.vlan is not None
+    assert (vlan.vlan.id, vlan.vlan.parent) == (200, "bond0")
 
 
 def test_vlan_named_vlanN_needs_physdev(model):
@@ -501,6 +523,17 @@ def test_route_file_found_by_device_name(model):
 def test_orphan_route_file_is_reported(model):
     host = model({"route-eth9": "10.0.0.0/8 via 192.0.2.1\n"})
     one(host, "ROUTE_ORPHAN_FILE")
+
+
+@pytest.mark.parametrize("name", ["br-ex", "ovs-br-ex"])
+def test_route_file_of_a_device_not_converted_is_no_orphan(model, name):
+    """initscripts applied it; telling the administrator to delete it would lose the device's routes."""
+    host = model({
+        f"ifcfg-{name}": "DEVICE=br-ex\nDEVICETYPE=ovs\nTYPE=OVSBridge\nIPADDR=192.0.2.5\nPREFIX=24\n",
+        f"route-{name}": "default via 192.0.2.1\n",
+    })
+    assert not findings(host, "ROUTE_ORPHAN_FILE")
+    assert one(host, "ROUTE_OF_UNCONVERTED_DEVICE").position.file.endswith(f"route-{name}")
 
 
 def test_rule_file_becomes_routing_rules_of_the_profile(model):
