@@ -17,7 +17,7 @@ def legacy_ifcfg_uuid(host_path: str) -> str:
     version bits (``NM_UUID_TYPE_LEGACY``); reproducing it keeps the identity
     NetworkManager already gave the profile.
     """
-    digest = hashlib.md5(host_path.encode("utf-8")).hexdigest()
+    digest = hashlib.md5(host_path.encode("utf-8", "surrogateescape")).hexdigest()  # the path's own bytes
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 

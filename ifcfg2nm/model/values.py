@@ -126,8 +126,11 @@ def ifname_problem(name: str) -> Optional[str]:
     """Why the kernel would refuse ``name`` as an interface name, or None."""
     if not name:
         return "the interface name is empty"
-    if len(name.encode("utf-8")) > IFNAME_MAX:
+    raw = name.encode("utf-8", "surrogateescape")  # a file name's bytes that are not UTF-8 (ifcfg-<name>)
+    if len(raw) > IFNAME_MAX:
         return f"interface name '{name}' is longer than {IFNAME_MAX} bytes"
+    if raw.decode("utf-8", "replace") != name:
+        return f"interface name '{name}' is not valid UTF-8 (NetworkManager's names are UTF-8)"
     if name in (".", ".."):
         return f"'{name}' is not a valid interface name"
     if "/" in name or ":" in name or any(c.isspace() for c in name):

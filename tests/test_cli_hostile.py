@@ -1,0 +1,58 @@
+"""Hostile and awkward inputs and environments, command by command: a clear message, a documented exit
+code, nothing written, no traceback, no hang."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+from ifcfg2nm import cli
+
+from fixturehosts import SCRIPTS
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = cli.main(list(args))
+        except SystemExit as exit_:
+            rc = int(exit_.code or 0)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def host_with_undecodable_name(tmp_path: Path, content: bytes) -> tuple[Path, bytes]:
+    """A host whose only ifcfg file is named ``ifcfg-\\xff\\xfe`` (not UTF-8)."""
+    root = tmp_path / "host"
+    (root / SCRIPTS).mkdir(parents=True)
+    name = os.fsencode(root / SCRIPTS) + b"/ifcfg-\xff\xfe"
+    with open(name, "wb") as f:
+        f.write(content)
+    return root, b"/" + SCRIPTS.encode() + b"/ifcfg-\xff\xfe"
+
+
+def test_undecodable_file_name_is_converted_under_a_readable_id(tmp_path: Path) -> None:
+    root, host_path = host_with_undecodable_name(tmp_path, b"DEVICE=eth7\nBOOTPROTO=none\nIPV6INIT=no\n")
+    rc, out, err = run("convert", "--root", str(root), "--to", "keyfile", "--output", str(tmp_path / "out"))
+    assert rc == 0, err
+    [name] = os.listdir(tmp_path / "out")
+    text = (tmp_path / "out" / name).read_text(encoding="utf-8")  # a keyfile is UTF-8
+    digest = hashlib.md5(host_path).hexdigest()  # NetworkManager's ifcfg-rh UUID: the path's own bytes
+    assert "id=System \ufffd\ufffd\n" in text and f"uuid={digest[:8]}-" in text
+    rc, out, _ = run("audit", "--root", str(root), "--format", "json")
+    assert json.loads(out)["hosts"][0]["status"] == "warnings"  # UPGRADE_FOREIGN_FILE_KEPT, not "failed"
+
+
+def test_undecodable_file_name_as_interface_name_blocks(tmp_path: Path) -> None:
+    root, _ = host_with_undecodable_name(tmp_path, b"BOOTPROTO=none\nIPV6INIT=no\n")  # the device is the name
+    rc, _, err = run("convert", "--root", str(root), "--to", "keyfile", "--output", str(tmp_path / "out"))
+    assert rc == 1 and "IFCFG_BAD_IFNAME" in err and "not valid UTF-8" in err
+    assert not (tmp_path / "out").exists()
+    rc, out, _ = run("audit", "--root", str(root), "--format", "json")
+    host = json.loads(out)["hosts"][0]
+    assert rc == 1 and host["status"] == "blocked"
+    assert [f["code"] for f in host["findings"] if f["severity"] == "error"] == ["IFCFG_BAD_IFNAME"]
