@@ -51,6 +51,9 @@ NO_EFFECT: dict[str, str] = {
     "PEERNTP": "NTP servers from DHCP (handled by chronyd, not the profile)",
     "PEERYP": "NIS servers from DHCP",
     "DEVICETYPE": "initscripts' helper script selector",
+    "STARTMODE": "SUSE's start mode, which cloud-init writes for every distribution and initscripts never read",
+    "BONDING_SLAVE": "SUSE's list of bond ports (cloud-init writes it; initscripts took ports from their MASTER=)",
+    "BONDING_SLAVE_": "SUSE's list of bond ports (cloud-init writes it; initscripts took ports from their MASTER=)",
 }
 """Keys that configure nothing a profile can hold; reported once, at info level."""
 
@@ -104,7 +107,7 @@ IPV6_DEFAULTDEV NETWORKING NETWORKING_IPV6 HOSTNAME
 
 NUMBERED_PREFIXES = (
     "IPADDR", "PREFIX", "NETMASK", "GATEWAY", "DNS", "ROUTING_RULE_", "ROUTING_RULE6_",
-    "SRIOV_VF", "QDISC", "FILTER", "KEY", "KEY_PASSPHRASE", "NM_USER_",
+    "SRIOV_VF", "QDISC", "FILTER", "KEY", "KEY_PASSPHRASE", "NM_USER_", "BONDING_SLAVE_", "BONDING_SLAVE",
 )
 """NetworkManager's numbered key families (``IPADDR2`` …), for telling them from unknown keys."""
 

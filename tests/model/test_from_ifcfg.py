@@ -501,6 +501,13 @@ def test_not_converted_keys_at_their_default_are_not_reported(model):
     assert one(host, "IFCFG_KEY_NOT_CONVERTED").position.line == 5
 
 
+def test_cloud_init_suse_keys_are_reported_as_without_effect(model):
+    host = model({"ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS=mode=1\nBONDING_SLAVE_0=ens5\n"
+                                  "BONDING_SLAVE1=ens6\nSTARTMODE=auto\n"})
+    assert {f.position.line for f in findings(host, "IFCFG_NO_EFFECT_KEY")} == {4, 5, 6}
+    assert not findings(host, "IFCFG_UNKNOWN_KEY")
+
+
 def test_every_key_is_accounted_for(model):
     """Zero silent drops: each assignment is converted, defaulted, or named by a finding."""
     host = model({"ifcfg-eth0": nic(BOOTPROTO="dhcp", ZONE="public", USERCTL="no", ARPCHECK="no", XYZ="1")})
