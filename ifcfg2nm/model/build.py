@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
-from ifcfg2nm.findings import Finding
+from ifcfg2nm.findings import Finding, Severity
 from ifcfg2nm.model.from_ifcfg import build_from_ifcfg
 from ifcfg2nm.model.host import HostConfig
 from ifcfg2nm.model.lower import lower_vdsm
@@ -78,11 +78,21 @@ def build_host(tree: HostTree, source: str = "auto", canonical: Optional[Canonic
     use_persisted = source == "persisted" or (source == "auto" and has_persisted(tree))
     model = persisted_model(canonical) if use_persisted and canonical else (
         HostConfig(origin="persisted") if use_persisted else ifcfg_model(tree, canonical))
-    return replace(model, findings=tree.findings + _reading_findings(tree, use_persisted) + model.findings)
+    return replace(model, findings=tree.findings + _reading_findings(tree, use_persisted, source) + model.findings)
 
 
-def _reading_findings(tree: HostTree, persisted: bool) -> tuple[Finding, ...]:
-    """What the parsers found in the files the chosen source reads."""
+def _reading_findings(tree: HostTree, persisted: bool, source: str = "ifcfg") -> tuple[Finding, ...]:
+    """What the parsers found in the files the chosen source reads.
+
+    ``auto`` falls back to the network scripts when the persistent config has no
+    entities; when that is because it could not be read at all (a dangling
+    ``netconf`` link, a link leaving the root, a file where the directory should
+    be), its errors come along: what VDSM meant to keep is unknown, and only the
+    explicit ``--source ifcfg`` converts the files regardless.
+    """
+    if not persisted and source == "auto" and tree.persistent is not None:
+        broken = tuple(f for f in tree.persistent.findings if f.severity is Severity.ERROR)
+        return broken + _reading_findings(tree, False)
     if persisted:
         config = tree.persistent
         if config is None:
