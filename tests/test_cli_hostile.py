@@ -56,3 +56,19 @@ def test_undecodable_file_name_as_interface_name_blocks(tmp_path: Path) -> None:
     host = json.loads(out)["hosts"][0]
     assert rc == 1 and host["status"] == "blocked"
     assert [f["code"] for f in host["findings"] if f["severity"] == "error"] == ["IFCFG_BAD_IFNAME"]
+
+
+def test_restore_and_rollback_of_a_missing_root_are_usage_errors(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    for root in (tmp_path / "missing", tmp_path / "afile"):
+        for command in ("restore", "rollback"):
+            rc, out, err = run(command, "--root", str(root))
+            assert (rc, out) == (2, ""), (command, root)
+            assert err == f"ifcfg2nm {command}: {root} is not a directory\n"
+    assert not os.path.exists(tmp_path / "missing")
+
+
+def test_restore_timeout_must_be_a_positive_number(tmp_path: Path) -> None:
+    for value in ("-1", "0", "nan", "inf"):
+        rc, _, err = run("restore", "--root", str(tmp_path), "--timeout", value)
+        assert rc == 2 and "--timeout" in err, value

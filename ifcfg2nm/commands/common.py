@@ -1,7 +1,8 @@
-"""What every subcommand shares: exit codes from findings."""
+"""What every subcommand shares: exit codes from findings, option types."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterable
 
 from ifcfg2nm import exitcodes
@@ -24,3 +25,14 @@ def unreadable(f: Finding) -> bool:
         return lookup(f.code).unreadable_input
     except KeyError:
         return False
+
+
+def seconds(text: str) -> float:
+    """An option's number of seconds: more than 0, at most a day (``--timeout``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 86400 seconds")
+    return value

@@ -31,7 +31,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 from ifcfg2nm import exitcodes
-from ifcfg2nm.commands.common import unreadable
+from ifcfg2nm.commands.common import seconds, unreadable
 from ifcfg2nm.findings import Severity, sorted_findings
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--root", default="/", metavar="DIR", help="the host tree (default /)")
     p.add_argument("--force", action="store_true", help="run even if this boot was restored already")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=60.0, metavar="S",
                    help="seconds to wait for NetworkManager's start-up and for each activation (default 60)")
     p.set_defaults(handler=run, changes_host=True)
 
@@ -57,6 +57,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from ifcfg2nm.upgrade.state import already_restored, marker_path
 
     root = args.root
+    if not os.path.isdir(root):
+        print(f"{PROG}: {root} is not a directory", file=sys.stderr)
+        return exitcodes.USAGE
     if not args.force and already_restored(root):
         out.write(f"{PROG}: already done this boot ({marker_path(root)}); --force runs it again\n")
         return exitcodes.OK

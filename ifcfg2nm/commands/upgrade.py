@@ -12,6 +12,8 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from ifcfg2nm.commands.common import seconds
+
 BACKENDS = ("auto", "nm", "nmstate", "offline")
 DEFAULT_TIMEOUT = 120.0
 """Kept here (and checked equal to the runner's by the tests) so that ``--help`` and every other
@@ -29,7 +31,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=BACKENDS, default="auto",
                    help="nm: NetworkManager over D-Bus; nmstate: libnmstate; offline: keyfiles under --root only; "
                         "auto: nm when NetworkManager runs, else offline (default)")
-    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="S",
                    help=f"bound for the whole run, seconds (default {DEFAULT_TIMEOUT:g}); then it rolls back")
     p.add_argument("--probe", metavar="ADDRESS",
                    help="after verification, require an answer from ADDRESS (IP: ICMP echo; HOST:PORT: TCP)")
@@ -45,16 +47,6 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     r.add_argument("--root", default="/", metavar="DIR", help="the host tree (default /)")
     r.set_defaults(handler=run_rollback, changes_host=True)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 86400 seconds")
-    return value
 
 
 def run_upgrade(args: argparse.Namespace, out: TextIO) -> int:

@@ -145,6 +145,9 @@ def rollback_command(opts: Options, out: TextIO, err: TextIO) -> int:
     """``ifcfg2nm rollback``: undo an unfinished run, or put back the sealed run's files."""
     report = Report(out, err)
     paths = StatePaths(opts.root)
+    if not os.path.isdir(opts.root):
+        report.warn(f"ifcfg2nm rollback: {opts.root} is not a directory")
+        return exitcodes.USAGE
     if not os.path.isdir(paths.dir):
         report.say("ifcfg2nm rollback: no upgrade was run on this host; nothing to roll back")
         return exitcodes.OK
