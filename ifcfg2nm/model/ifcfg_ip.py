@@ -389,6 +389,13 @@ def _ipv6(keys: Keys, device: str, glob: GlobalNetwork, findings: list[Finding])
     if keys.boolean("IPV6_DISABLED", default=False, findings=findings):
         _consume(keys, IPV6_KEYS)
         return IpConfig(6, "disabled")
+    if (init_text is None or init_text.strip() == "") and keys.doc.ownership.vdsm_like:
+        # VDSM before 4.17.1 wrote IPV6INIT only for its IPv6 networks: unset is its IPV6INIT=no
+        _consume(keys, IPV6_KEYS)
+        if present:
+            findings.append(IFCFG_IPV6_KEYS_WITHOUT_IPV6INIT(
+                keys.pos(present[0]), f"{device}: {', '.join(present)} not applied without IPV6INIT=yes"))
+        return IpConfig(6, "disabled")
     if init_text is None or init_text.strip() == "":
         _consume(keys, IPV6_KEYS)
         findings.append(IFCFG_IPV6INIT_UNSET(

@@ -61,3 +61,13 @@ def test_dns_in_the_file_or_from_dhcp_needs_no_report(make_host) -> None:
     for extra in ((*STATIC, "DNS1=192.0.2.2"), ("BOOTPROTO=dhcp", "DEFROUTE=yes")):
         host = build_host(load_host(str(make_host(_mgmt(*extra)))), "ifcfg")
         assert not [f for f in host.findings if f.code == "VDSM_IFCFG_NO_NAMESERVERS"], extra
+
+
+def test_ipv6init_unset_in_a_pre_4_17_vdsm_file_is_its_ipv6init_no(make_host) -> None:
+    # VDSM wrote IPV6INIT only for IPv6 networks until 4.17.1; its translation disables IPv6,
+    # and the audit must not claim the profile leaves IPv6 to the kernel (method ignore)
+    host = build_host(load_host(str(make_host(_mgmt(*STATIC, "DNS1=192.0.2.2")))), "ifcfg")
+    for name in ("ovirtmgmt", "eth0"):
+        iface = host.interface(name)
+        assert iface is not None and iface.ipv6.method == "disabled", name
+    assert not [f for f in host.findings if f.code == "IFCFG_IPV6INIT_UNSET"]
