@@ -379,7 +379,7 @@ def entity_findings(entity: Entity) -> list[Finding]:
         out.append(DRIFT_NOT_RUNNING(have["persistent"].position, (
             f"{what} is persisted but not in the running config (removed without saving): the upgrade "
             "restores it")))
-    if "ifcfg" in entity.missing and have:
+    if "ifcfg" in entity.missing and "persistent" in have:  # not persisted: not set up either (above)
         out.append(DRIFT_NO_IFCFG(first, (
             f"{what} is in {_joined(entity.present)} but has no ifcfg file: it is not configured now; the "
             "upgrade sets it up")))

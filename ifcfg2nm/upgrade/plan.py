@@ -310,6 +310,8 @@ def _take_down(
         if kind is not None:
             name = doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
             add(name, kind, _rel(tree, doc.path), Position(doc.path))
+    foreign = {doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
+               for doc in tree.ifcfg if not doc.ownership.vdsm_owned}
     for label, networks, bonds in _vdsm_configs(tree, host, running):
         for net in networks:
             if net.switch == "ovs":
@@ -319,6 +321,8 @@ def _take_down(
             if net.vlan_device:
                 add(net.vlan_device, "vlan", f"{label} network {net.name}", net.source)
         for bond in bonds:
+            if label == "running" and bond.name in foreign:
+                continue  # VDSM's restore removed an unsaved bond only when it owned its ifcfg file
             add(bond.name, "bond", f"{label} bond {bond.name}", bond.source)
     rank = {k: i for i, k in enumerate(TAKE_DOWN_ORDER)}
     ordered = tuple(sorted(found.values(), key=lambda d: (rank[d.kind], d.name)))
