@@ -8,11 +8,22 @@ import hashlib
 import io
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from ifcfg2nm import cli
+from ifcfg2nm.audit import fleet
 
-from fixturehosts import SCRIPTS
+from fixturehosts import FIXTURES, SCRIPTS
+
+MGMT = FIXTURES / "mgmt-bridge-static"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -72,3 +83,46 @@ def test_restore_timeout_must_be_a_positive_number(tmp_path: Path) -> None:
     for value in ("-1", "0", "nan", "inf"):
         rc, _, err = run("restore", "--root", str(tmp_path), "--timeout", value)
         assert rc == 2 and "--timeout" in err, value
+
+
+def test_more_jobs_than_hosts_start_no_more_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--jobs 100000` on one host forked 100,000 processes (and hung)."""
+    sizes: list[int] = []
+    real = fleet.ProcessPoolExecutor
+
+    def recording(jobs: int, **kw: Any) -> Any:
+        sizes.append(jobs)
+        assert jobs <= 8, "never start that many processes, even when this test fails"
+        return real(jobs, **kw)
+
+    monkeypatch.setattr(fleet, "ProcessPoolExecutor", recording)
+    rc, out, _ = run("audit", "--root", str(MGMT), "--root", str(MGMT), "--jobs", "100000")
+    assert rc == 0 and "2 hosts: 2 clean" in out
+    assert sizes == [1]
+
+
+def _children(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return f.read().split()
+
+
+def test_ctrl_c_during_a_parallel_fleet_audit_is_one_line(tmp_path: Path) -> None:
+    """Ctrl-C signals the whole process group: idle workers printed their own tracebacks."""
+    for i in range(200):
+        shutil.copytree(FIXTURES / "broken", tmp_path / "fleet" / f"h{i:03}", symlinks=True)
+    proc = subprocess.Popen([sys.executable, "-m", "ifcfg2nm", "audit", "--fleet", str(tmp_path / "fleet"),
+                             "--jobs", "2", "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_children(proc.pid)) >= 2 and proc.poll() is None
+        time.sleep(3)  # stdout is not read: the parent blocks on the full pipe, the workers go idle
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert err == b"ifcfg2nm: interrupted\n"

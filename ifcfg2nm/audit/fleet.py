@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections import deque
@@ -92,11 +93,17 @@ def _codes(report: HostReport) -> tuple[tuple[str, str, int], ...]:
     return tuple((code, worst[code].value, counts[code]) for code in sorted(counts))
 
 
-def results(tasks: Iterable[Task], jobs: int) -> Iterator[HostResult]:
-    """Every task's result, in task order; ``jobs`` worker processes (1: in this process)."""
+def results(tasks: Iterable[Task], jobs: int, hosts: Optional[int] = None) -> Iterator[HostResult]:
+    """Every task's result, in task order; ``jobs`` worker processes (1: in this process).
+
+    With the number of ``hosts`` known, no more workers start than there are batches to give them
+    (``--jobs 100000`` on one host must not fork 100,000 processes).
+    """
     if jobs <= 1:
         yield from (run_task(t) for t in tasks)
         return
+    if hosts is not None:
+        jobs = max(1, min(jobs, -(-hosts // BATCH)))
     yield from _parallel(iter(tasks), jobs)
 
 
@@ -105,8 +112,18 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
+def _worker_start() -> None:
+    """Ctrl-C reaches the whole process group: a worker just ends (the parent reports the interruption)
+    instead of printing its own KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_start)
+
+
 def _parallel(tasks: Iterator[Task], jobs: int) -> Iterator[HostResult]:
-    pool = ProcessPoolExecutor(jobs, mp_context=_context())
+    pool = _pool(jobs)
     pending: deque[tuple[tuple[Task, ...], Future[list[HostResult]]]] = deque()
     try:
         while True:
@@ -126,7 +143,7 @@ def _parallel(tasks: Iterator[Task], jobs: int) -> Iterator[HostResult]:
                 pool.shutdown(wait=False, cancel_futures=True)
                 for t in lost:
                     yield _isolated(t)
-                pool = ProcessPoolExecutor(jobs, mp_context=_context())
+                pool = _pool(jobs)
             except Exception:  # e.g. a result that cannot be pickled: each host of the batch alone
                 for t in batch:
                     yield _alone(pool, t)
@@ -143,7 +160,7 @@ def _alone(pool: ProcessPoolExecutor, task: Task) -> HostResult:
 
 def _isolated(task: Task) -> HostResult:
     """Re-run one host in a process of its own: if that dies too, the host is the culprit."""
-    with ProcessPoolExecutor(1, mp_context=_context()) as pool:
+    with _pool(1) as pool:
         try:
             return pool.submit(run_task, task).result()
         except BrokenProcessPool:
@@ -265,7 +282,7 @@ def audit_many(
         out.write(render.fleet_header())
     first = True
     try:
-        for result in results((Task(name, root, task_format) for name, root in hosts), jobs):
+        for result in results((Task(name, root, task_format) for name, root in hosts), jobs, len(hosts)):
             rollup.add(result)
             if shared_terminal:
                 progress.hide()
