@@ -231,7 +231,8 @@ def _network(
         ipv6addr=f"{v6.address}/{v6.prefix}" if v6 else None,
         ipv6gateway=ipv6.gateway,
         ipv6autoconf=ipv6.method == "auto",
-        dhcpv6=ipv6.method == "dhcp" or (doc.get("DHCPV6C") or "").lower() == "yes",
+        # DHCPV6C=yes beside IPV6_AUTOCONF=yes reads as method auto; with IPv6 off it means nothing
+        dhcpv6=ipv6.method == "dhcp" or (ipv6.method == "auto" and (doc.get("DHCPV6C") or "").lower() == "yes"),
         default_route=not ipv4.never_default and (ipv4.gateway is not None or ipv4.method == "auto"),
         nameservers=ipv4.dns + ipv6.dns,
         custom=custom,

@@ -71,3 +71,19 @@ def test_ipv6init_unset_in_a_pre_4_17_vdsm_file_is_its_ipv6init_no(make_host) ->
         iface = host.interface(name)
         assert iface is not None and iface.ipv6.method == "disabled", name
     assert not [f for f in host.findings if f.code == "IFCFG_IPV6INIT_UNSET"]
+
+
+def test_dhcpv6c_in_a_file_with_ipv6init_no_starts_no_dhcpv6(make_host) -> None:
+    # initscripts ignored DHCPV6C without IPV6INIT=yes (and the audit says so): IPv6 stays off
+    files = _mgmt("BOOTPROTO=dhcp", "DEFROUTE=yes", "IPV6INIT=no", "DHCPV6C=yes")
+    host = build_host(load_host(str(make_host(files))), "ifcfg")
+    bridge = host.interface("ovirtmgmt")
+    assert bridge is not None and bridge.ipv6.method == "disabled"
+    assert [f.code for f in host.findings if f.code == "IFCFG_IPV6_KEYS_WITHOUT_IPV6INIT"] == [
+        "IFCFG_IPV6_KEYS_WITHOUT_IPV6INIT"]
+
+
+def test_dhcpv6c_beside_autoconf_is_recorded_as_vdsms_dhcpv6(make_host) -> None:
+    files = _mgmt("BOOTPROTO=dhcp", "DEFROUTE=yes", "IPV6INIT=yes", "DHCPV6C=yes", "IPV6_AUTOCONF=yes")
+    net = build_host(load_host(str(make_host(files))), "ifcfg").networks[0]
+    assert (net.dhcpv6, net.ipv6autoconf) == (True, True)
