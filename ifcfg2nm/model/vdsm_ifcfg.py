@@ -53,6 +53,12 @@ VDSM_IFCFG_NO_NAMESERVERS = define(
     "a name server: add DNS1= (DNS2=, DNS3=) to the file before the upgrade (VDSM >= 4.19 wrote them), or "
     "the servers to the profile afterwards.",
 )
+VDSM_IFCFG_EXTRA_ADDRESSES = define(
+    "VDSM_IFCFG_EXTRA_ADDRESSES", Severity.WARNING,
+    "a VDSM network's file gives more addresses than VDSM's model holds (one IPv4, one IPv6)",
+    "A hook or an edit added them and initscripts applied them; VDSM's translation, and so the converted "
+    "profile, keeps only the first of each family. Add the others to the profile by hand if they are needed.",
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,13 @@ def vdsm_view(
     bonds = [_bond(i, interfaces, vdsm_files[i.name]) for i in interfaces
              if i.type is InterfaceType.BOND and i.name in vdsm_files]
     findings.extend(_dns_missing(networks, interfaces))
+    for net in networks:
+        top = by_name.get(net.top_device)
+        extra = [a for c in ((top.ipv4, top.ipv6) if top else ()) for a in c.addresses[1:]]
+        if top is not None and extra:
+            findings.append(VDSM_IFCFG_EXTRA_ADDRESSES(
+                top.source, f"network {net.name}: {', '.join(f'{a.address}/{a.prefix}' for a in extra)} on "
+                            f"{top.name} not converted (VDSM keeps one address per family)"))
     lowered = lower_vdsm(networks, bonds)
     kept_routes, kept_rules = list(routes), list(rules)
     for net in networks:

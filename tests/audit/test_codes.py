@@ -358,6 +358,8 @@ CASES: dict[str, Case] = {
     "VDSM_IPV6_DEFAULT_ROUTE_DROPPED": Case(
         net("storage", nic="eth1", bridged=False, ipv6addr="fd00:20::5/64", ipv6gateway="fd00:20::1"),
         f"{P}/nets/storage", 5),
+    "VDSM_IFCFG_EXTRA_ADDRESSES": Case({"ifcfg-eth1": VDSM_BRIDGELESS + "IPADDR1=192.0.2.11\nPREFIX1=24\n"},
+                                       "ifcfg-eth1", 1),
     "VDSM_IFCFG_NO_NAMESERVERS": Case(
         {"ifcfg-ovirtmgmt": VDSM + "DEVICE=ovirtmgmt\nTYPE=Bridge\nIPADDR=192.0.2.10\nNETMASK=255.255.255.0\n"
                                    "GATEWAY=192.0.2.1\nBOOTPROTO=none\nDEFROUTE=yes\nNM_CONTROLLED=no\n"},

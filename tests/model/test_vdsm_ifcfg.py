@@ -87,3 +87,14 @@ def test_dhcpv6c_beside_autoconf_is_recorded_as_vdsms_dhcpv6(make_host) -> None:
     files = _mgmt("BOOTPROTO=dhcp", "DEFROUTE=yes", "IPV6INIT=yes", "DHCPV6C=yes", "IPV6_AUTOCONF=yes")
     net = build_host(load_host(str(make_host(files))), "ifcfg").networks[0]
     assert (net.dhcpv6, net.ipv6autoconf) == (True, True)
+
+
+def test_addresses_beyond_vdsms_one_per_family_are_reported(make_host) -> None:
+    # a hook added IPADDR1 and IPV6ADDR_SECONDARIES; VDSM's model (and translation) holds one of each
+    files = _mgmt(*STATIC, "DNS1=192.0.2.2", "IPADDR1=192.0.2.11", "PREFIX1=24", "IPV6INIT=yes",
+                  "IPV6ADDR=2001:db8::10/64", 'IPV6ADDR_SECONDARIES="2001:db8::11/64"')
+    host = build_host(load_host(str(make_host(files))), "ifcfg")
+    bridge = host.interface("ovirtmgmt")
+    assert bridge is not None and len(bridge.ipv4.addresses) == len(bridge.ipv6.addresses) == 1
+    found = [f for f in host.findings if f.code == "VDSM_IFCFG_EXTRA_ADDRESSES"]
+    assert len(found) == 1 and "192.0.2.11/24, 2001:db8::11/64" in found[0].message
