@@ -23,6 +23,7 @@ from ifcfg2nm.findings import Finding, Position, Severity, define
 from ifcfg2nm.model.host import (
     Interface,
     InterfaceType,
+    IpConfig,
     PortType,
     Route,
     RoutingRule,
@@ -59,6 +60,20 @@ VDSM_IFCFG_EXTRA_ADDRESSES = define(
     "A hook or an edit added them and initscripts applied them; VDSM's translation, and so the converted "
     "profile, keeps only the first of each family. Add the others to the profile by hand if they are needed.",
 )
+VDSM_IFCFG_SETTING_DROPPED = define(
+    "VDSM_IFCFG_SETTING_DROPPED", Severity.WARNING,
+    "an IP setting of a VDSM file that VDSM's network model cannot hold is not converted",
+    "Pass-through keys of VDSM < 4.18, hooks or edits put it there and initscripts applied it (DOMAIN, "
+    "DHCP_HOSTNAME, PEERDNS=no, a route metric …); VDSM's translation, and so the converted profile, has no "
+    "place for it. Set it on the profile by hand after the upgrade if it is still needed.",
+)
+
+_FILE_ONLY_IP = (
+    ("route_metric", "route-metric"), ("dns_search", "dns-search"), ("dns_options", "dns-options"),
+    ("dhcp_hostname", "dhcp-hostname"), ("ignore_auto_dns", "ignore-auto-dns"),
+    ("ignore_auto_routes", "ignore-auto-routes"),
+)
+"""IpConfig attributes only an ifcfg file gives a VDSM device (attribute, NetworkManager property)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,7 @@ def vdsm_view(
                 top.source, f"network {net.name}: {', '.join(f'{a.address}/{a.prefix}' for a in extra)} on "
                             f"{top.name} not converted (VDSM keeps one address per family)"))
     lowered = lower_vdsm(networks, bonds)
+    findings.extend(_settings_dropped(interfaces, lowered.interfaces, vdsm_files))
     kept_routes, kept_rules = list(routes), list(rules)
     for net in networks:
         old_routes, old_rules, renumbered = ifcfg_era_source_routing(net, kept_routes, kept_rules)
@@ -164,6 +180,32 @@ def ifcfg_era_source_routing(
         f"becomes table {route_table(top)} with priority {SOURCE_ROUTE_PRIORITY}",
     )
     return old_routes, old_rules, [finding]
+
+
+def _settings_dropped(
+    built: Sequence[Interface], lowered: Sequence[Interface], vdsm_files: Mapping[str, ShellFile]
+) -> list[Finding]:
+    """What the files set on an IP-carrying VDSM device beyond VDSM's model, and the lowering drops."""
+    findings: list[Finding] = []
+    by_name = {i.name: i for i in lowered}
+    for iface in built:
+        low = by_name.get(iface.name)
+        if low is None or iface.name not in vdsm_files:
+            continue
+        dropped = []
+        for family, mine, theirs in (("ipv4", iface.ipv4, low.ipv4), ("ipv6", iface.ipv6, low.ipv6)):
+            if not (mine.enabled and theirs.enabled):
+                continue
+            default = IpConfig(mine.family, mine.method)
+            for attribute, prop in _FILE_ONLY_IP:
+                value = getattr(mine, attribute)
+                if value != getattr(default, attribute) and value != getattr(theirs, attribute):
+                    text = ",".join(value) if isinstance(value, tuple) else str(value).lower()
+                    dropped.append(f"{family}.{prop}={text}")
+        if dropped:
+            findings.append(VDSM_IFCFG_SETTING_DROPPED(
+                iface.source, f"{iface.name}: {', '.join(dropped)} not converted (not in VDSM's network model)"))
+    return findings
 
 
 def _dns_missing(networks: Sequence[VdsmNetwork], interfaces: Sequence[Interface]) -> list[Finding]:

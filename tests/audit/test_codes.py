@@ -355,6 +355,7 @@ CASES: dict[str, Case] = {
     "VDSM_IPV6_PREFIX_CHOSEN": Case(net("n", nic="eth0", bridged=False, ipv6addr="fd00::5"), f"{P}/nets/n", 4),
     "VDSM_IP_CONFLICT": Case(net("n", nic="eth0", bridged=False, bootproto="dhcp", ipaddr="192.0.2.10",
                                  netmask="255.255.255.0"), f"{P}/nets/n", 4),
+    "VDSM_IFCFG_SETTING_DROPPED": Case({"ifcfg-eth1": VDSM_BRIDGELESS + "IPV4_ROUTE_METRIC=50\n"}, "ifcfg-eth1", 1),
     "VDSM_IPV6_DEFAULT_ROUTE_DROPPED": Case(
         net("storage", nic="eth1", bridged=False, ipv6addr="fd00:20::5/64", ipv6gateway="fd00:20::1"),
         f"{P}/nets/storage", 5),

@@ -98,3 +98,20 @@ def test_addresses_beyond_vdsms_one_per_family_are_reported(make_host) -> None:
     assert bridge is not None and len(bridge.ipv4.addresses) == len(bridge.ipv6.addresses) == 1
     found = [f for f in host.findings if f.code == "VDSM_IFCFG_EXTRA_ADDRESSES"]
     assert len(found) == 1 and "192.0.2.11/24, 2001:db8::11/64" in found[0].message
+
+
+def test_ip_settings_beyond_vdsms_model_are_reported_not_dropped_silently(make_host) -> None:
+    # 3.x pass-through (vdsm-reg copied the NIC's original keys) and hooks: initscripts applied them
+    files = _mgmt("BOOTPROTO=dhcp", "DEFROUTE=yes", "IPV6INIT=no", "PEERDNS=no", "DHCP_HOSTNAME=hv1",
+                  "IPV4_ROUTE_METRIC=50")
+    host = build_host(load_host(str(make_host(files))), "ifcfg")
+    found = [f for f in host.findings if f.code == "VDSM_IFCFG_SETTING_DROPPED"]
+    assert [f.message for f in found] == [
+        "ovirtmgmt: ipv4.route-metric=50, ipv4.dhcp-hostname=hv1, ipv4.ignore-auto-dns=true not converted "
+        "(not in VDSM's network model)"]
+
+
+def test_what_vdsm_wrote_itself_is_never_reported_as_dropped(make_host) -> None:
+    host = build_host(load_host(str(make_host(_mgmt(*STATIC, "DNS1=192.0.2.2", "IPV6INIT=yes",
+                                                    "IPV6_AUTOCONF=yes", "DHCPV6C=yes")))), "ifcfg")
+    assert not [f for f in host.findings if f.code == "VDSM_IFCFG_SETTING_DROPPED"]
