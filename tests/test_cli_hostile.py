@@ -126,3 +126,46 @@ def test_ctrl_c_during_a_parallel_fleet_audit_is_one_line(tmp_path: Path) -> Non
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130
     assert err == b"ifcfg2nm: interrupted\n"
+
+
+def _state_trouble(state: Path, case: str) -> str:
+    """Break ifcfg2nm's own state under a host tree; what the message must name."""
+    if case == "state-dir-is-a-file":
+        state.write_text("x\n")
+        return str(state)
+    state.mkdir(parents=True)
+    if case == "journal-is-dev-zero":  # read to the end, it never ends
+        (state / "journal.json").symlink_to("/dev/zero")
+        return str(state / "journal.json")
+    if case == "seal-is-a-fifo":  # opened for reading, it waits for a writer forever
+        os.mkfifo(state / "seal")
+        return str(state / "seal")
+    if case == "seal-is-not-json":
+        (state / "seal").write_text('{"run_id": \n')
+        return f"{state / 'seal'}:2:1: not valid JSON"
+    if case == "lock-is-a-directory":
+        (state / "lock").mkdir()
+        return f"cannot take the lock {state / 'lock'}: Is a directory"
+    if case == "lock-is-a-fifo":
+        os.mkfifo(state / "lock")
+        return f"cannot take the lock {state / 'lock'}: not a regular file"
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize("case", ["state-dir-is-a-file", "journal-is-dev-zero", "seal-is-a-fifo",
+                                  "seal-is-not-json", "lock-is-a-directory", "lock-is-a-fifo"])
+@pytest.mark.parametrize("command", [("upgrade", "--backend", "offline"), ("rollback",)])
+def test_broken_state_files_refuse_in_one_line(tmp_path: Path, case: str, command: tuple[str, ...]) -> None:
+    """They hung (a FIFO, /dev/zero) or exited 70 with a Python exception's text."""
+    root = tmp_path / "host"
+    shutil.copytree(MGMT, root, symlinks=True)
+    named = _state_trouble(root / "var/lib/ifcfg2nm", case)
+    if command[0] == "rollback" and case == "state-dir-is-a-file":
+        named = "no upgrade was run on this host"  # true: there is no state directory
+    proc = subprocess.run([sys.executable, "-m", "ifcfg2nm", *command, "--root", str(root)],
+                          capture_output=True, text=True, timeout=30)
+    output = proc.stdout + proc.stderr
+    assert named in output and "Traceback" not in output and "internal error" not in output
+    assert proc.returncode == (0 if "no upgrade was run" in named else 1)
+    assert (root / SCRIPTS / "ifcfg-eth0").read_bytes() == (MGMT / SCRIPTS / "ifcfg-eth0").read_bytes()
+    assert not (root / "etc/NetworkManager").exists()

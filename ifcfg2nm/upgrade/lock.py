@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 from types import TracebackType
 from typing import Optional
 
@@ -21,6 +22,14 @@ class LockBusy(Exception):
         self.holder = holder
 
 
+class LockUnusable(LockBusy):
+    """The lock file cannot be opened or is not a regular file: no run can be sure it is alone."""
+
+    def __init__(self, path: str, why: str) -> None:
+        Exception.__init__(self, f"cannot take the lock {path}: {why}")
+        self.holder = ""
+
+
 class RunLock:
     """``with RunLock(path):`` holds an exclusive, non-blocking lock or raises :class:`LockBusy`."""
 
@@ -29,7 +38,14 @@ class RunLock:
         self._fd: Optional[int] = None
 
     def __enter__(self) -> RunLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except OSError as err:  # a directory, a link, a read-only file system
+            raise LockUnusable(self.path, err.strerror or str(err)) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise LockUnusable(self.path, "not a regular file")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -40,7 +40,7 @@ from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
 from ifcfg2nm.upgrade.plan import KEYFILE_DIR, Plan, make_plan
 from ifcfg2nm.upgrade.probe import ProbeError, probe
 from ifcfg2nm.upgrade.rollback import SNAPSHOT, finish_commit, rollback_committed, undo, write_seal
-from ifcfg2nm.upgrade.state import StatePaths, new_run_id, now, read_json, write_json
+from ifcfg2nm.upgrade.state import StateFileError, StatePaths, new_run_id, now, read_json, write_json
 from ifcfg2nm.upgrade.takedown import IpError, take_down
 from ifcfg2nm.upgrade.verify import check, verify
 
@@ -132,7 +132,11 @@ def upgrade(opts: Options, out: TextIO, err: TextIO) -> int:
     if not os.path.isdir(opts.root):
         report.warn(f"ifcfg2nm upgrade: {opts.root} is not a directory")
         return exitcodes.USAGE
-    paths.ensure()
+    try:
+        paths.ensure()
+    except OSError as e:
+        report.warn(f"ifcfg2nm upgrade: refused, nothing changed: cannot create {paths.dir}: {e.strerror or e}")
+        return exitcodes.BLOCKED
     try:
         with RunLock(paths.lock):
             return _locked_upgrade(opts, paths, report)
@@ -163,6 +167,9 @@ def rollback_command(opts: Options, out: TextIO, err: TextIO) -> int:
     except LockBusy as e:
         report.warn(f"ifcfg2nm rollback: {e}; nothing done")
         return exitcodes.BLOCKED
+    except StateFileError as e:  # read before anything is put back
+        report.warn(f"ifcfg2nm rollback: refused, nothing changed: {e}; move it away after checking the host")
+        return exitcodes.BLOCKED
     if result is None:
         report.say("ifcfg2nm rollback: no committed upgrade on this host; nothing to roll back")
         return exitcodes.OK
@@ -183,7 +190,11 @@ def _locked_upgrade(opts: Options, paths: StatePaths, report: Report) -> int:
     code = _recover(paths, opts, report)
     if code is not None:
         return code
-    seal = read_json(paths.seal)
+    try:
+        seal = read_json(paths.seal)
+    except ValueError as e:
+        report.warn(f"ifcfg2nm upgrade: refused, nothing changed: {e}; move it away after checking the host")
+        return exitcodes.BLOCKED
     if isinstance(seal, dict):
         report.say(f"ifcfg2nm upgrade: nothing to do: this host was upgraded by run {seal.get('run_id')} "
                    f"at {seal.get('time')} (ifcfg2nm {seal.get('version')}); `ifcfg2nm rollback` undoes it")
@@ -540,7 +551,11 @@ def dry_run(opts: Options, report: Report) -> int:
         return exitcodes.USAGE
     if os.path.exists(paths.journal):
         report.say("dry run: an unfinished run's journal exists; a real run would first finish or undo it")
-    seal = read_json(paths.seal)
+    try:
+        seal = read_json(paths.seal)
+    except ValueError as e:
+        report.warn(f"dry run: a real run would refuse: {e}")
+        return exitcodes.BLOCKED
     if isinstance(seal, dict):
         report.say(f"dry run: nothing to do: upgraded by run {seal.get('run_id')} at {seal.get('time')}")
         return exitcodes.OK

@@ -69,13 +69,31 @@ def write_json(path: str, value: Any) -> None:
     write_atomic(path, (json.dumps(value, indent=2, sort_keys=True) + "\n").encode(), 0o600)
 
 
+class StateFileError(ValueError):
+    """A state file (journal, seal, manifest, snapshot) that cannot be used; the message names it."""
+
+
 def read_json(path: str) -> Optional[Any]:
-    """The decoded file, or None when it does not exist."""
-    try:
-        with open(path, "rb") as f:
-            return json.loads(f.read().decode("utf-8"))
-    except FileNotFoundError:
+    """The decoded file, or None when it does not exist; :class:`StateFileError` when it cannot be used.
+
+    Read as every input is (:func:`ifcfg2nm.hostfiles.read_file`): a FIFO, a device, a directory, a
+    file over 10 MiB or with NUL bytes is refused, never waited on or read without end.
+    """
+    from ifcfg2nm.hostfiles import read_file
+
+    if not os.path.lexists(path):
         return None
+    data = read_file(path)
+    if not isinstance(data, bytes):
+        raise StateFileError(data.message)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise StateFileError(f"{path}: not UTF-8 (byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise StateFileError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
+    except (ValueError, RecursionError) as err:
+        raise StateFileError(f"{path}: not valid JSON: {err}") from None
 
 
 def remove(path: str) -> None:
