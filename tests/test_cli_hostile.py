@@ -169,3 +169,36 @@ def test_broken_state_files_refuse_in_one_line(tmp_path: Path, case: str, comman
     assert proc.returncode == (0 if "no upgrade was run" in named else 1)
     assert (root / SCRIPTS / "ifcfg-eth0").read_bytes() == (MGMT / SCRIPTS / "ifcfg-eth0").read_bytes()
     assert not (root / "etc/NetworkManager").exists()
+
+
+def test_convert_output_that_is_not_a_directory_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("keep\n")
+    os.mkfifo(tmp_path / "fifo")
+    for output in (str(tmp_path / "afile"), str(tmp_path / "fifo"), ""):
+        rc, out, err = run("convert", "--root", str(MGMT), "--to", "keyfile", "--output", output)
+        assert (rc, out) == (2, "") and err == f"ifcfg2nm convert: --output {output!r}: not a directory\n"
+    assert (tmp_path / "afile").read_text() == "keep\n" and sorted(os.listdir(tmp_path)) == ["afile", "fifo"]
+
+
+def test_convert_output_writes_all_keyfiles_or_none(tmp_path: Path) -> None:
+    """A directory in the way of the second keyfile: the first one was already written (exit 70)."""
+    (tmp_path / "out" / "ovirtmgmt.nmconnection").mkdir(parents=True)
+    rc, _, err = run("convert", "--root", str(MGMT), "--to", "keyfile", "--output", str(tmp_path / "out"))
+    assert rc == 74 and err.endswith("; nothing written\n") and "ovirtmgmt.nmconnection" in err
+    assert os.listdir(tmp_path / "out") == ["ovirtmgmt.nmconnection"]
+
+
+def test_convert_output_on_a_full_disk_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.fsync
+    calls: list[int] = []
+
+    def full(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", full)
+    rc, _, err = run("convert", "--root", str(MGMT), "--to", "keyfile", "--output", str(tmp_path / "a" / "b"))
+    assert rc == 74 and "No space left on device; nothing written" in err
+    assert os.listdir(tmp_path) == []  # the directories it made are gone too

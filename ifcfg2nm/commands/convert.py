@@ -11,13 +11,16 @@ starts fast (the boot-time restore has a time budget).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ifcfg2nm import exitcodes
-from ifcfg2nm.atomic import write_atomic
+from ifcfg2nm.atomic import fsync_dir
 from ifcfg2nm.commands.common import exit_code, unreadable
 from ifcfg2nm.findings import Finding, Severity, sorted_findings
 
@@ -45,8 +48,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from ifcfg2nm.hosttree import load_host
     from ifcfg2nm.model.build import build_host
 
-    if args.output and args.to != "keyfile":
+    if args.output is not None and args.to != "keyfile":
         print("ifcfg2nm convert: --output goes with --to keyfile", file=sys.stderr)
+        return exitcodes.USAGE
+    if args.output is not None and (not args.output or (os.path.lexists(args.output)
+                                                         and not os.path.isdir(args.output))):
+        print(f"ifcfg2nm convert: --output {args.output!r}: not a directory", file=sys.stderr)
         return exitcodes.USAGE
     tree = load_host(args.root)
     host = build_host(tree, args.source)
@@ -64,11 +71,17 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if any(unreadable(f) for f in tree.findings):
         return exitcodes.USAGE
     code = exit_code(findings, unreadable_is_usage=False)
-    if args.output:
+    if args.output is not None:
         if code != exitcodes.OK:
             print("ifcfg2nm convert: blocking findings; nothing written", file=sys.stderr)
             return code
-        write_keyfiles(args.output, files)
+        try:
+            write_keyfiles(args.output, files)
+        except OSError as err:
+            where = f" ({err.filename})" if err.filename else ""
+            print(f"ifcfg2nm convert: --output {args.output}: {err.strerror or err}{where}; nothing written",
+                  file=sys.stderr)
+            return exitcodes.OUTPUT_FAILED
         return code
     for name, text in files.items():
         out.write(f"### {name}\n{text}\n")
@@ -76,10 +89,48 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def write_keyfiles(directory: str, files: dict[str, str]) -> None:
-    """Each keyfile atomically, mode 0600 (NetworkManager ignores group/other-readable keyfiles)."""
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    for name, text in files.items():
-        write_atomic(os.path.join(directory, name), text.encode("utf-8"), 0o600)
+    """All keyfiles or none, mode 0600 (NetworkManager ignores group/other-readable keyfiles).
+
+    Each goes to a temporary file in ``directory`` first (written, fsynced); only when all are there
+    are they renamed into place. On an error (a full disk, a read-only directory, a directory in the
+    way) the temporary files and the directories made for them are removed, and the error raised.
+    """
+    made = _missing_dirs(directory)
+    pending: list[tuple[str, str]] = []
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        for name, text in files.items():
+            target = os.path.join(directory, name)
+            if os.path.isdir(target):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), target)
+            fd, tmp = tempfile.mkstemp(prefix=".ifcfg2nm-", dir=directory)
+            pending.append((tmp, target))
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), 0o600)
+                f.write(text.encode("utf-8"))
+                f.flush()
+                os.fsync(f.fileno())
+    except BaseException:
+        for tmp, _ in pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        for made_dir in made:
+            with contextlib.suppress(OSError):
+                os.rmdir(made_dir)
+        raise
+    for tmp, target in pending:
+        os.rename(tmp, target)
+    fsync_dir(directory)
+
+
+def _missing_dirs(directory: str) -> list[str]:
+    """The directories of ``directory`` that do not exist yet, deepest first."""
+    missing = []
+    path = os.path.abspath(directory)
+    while not os.path.lexists(path) and path != os.path.dirname(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    return missing
 
 
 def report(findings: Sequence[Finding], verbose: bool) -> None:
