@@ -202,3 +202,44 @@ def test_convert_output_on_a_full_disk_leaves_nothing(tmp_path: Path, monkeypatc
     rc, _, err = run("convert", "--root", str(MGMT), "--to", "keyfile", "--output", str(tmp_path / "a" / "b"))
     assert rc == 74 and "No space left on device; nothing written" in err
     assert os.listdir(tmp_path) == []  # the directories it made are gone too
+
+
+def _disk_full_after(monkeypatch: pytest.MonkeyPatch, writes: int) -> None:
+    """The journal's writes fail with ENOSPC from the ``writes``-th on."""
+    from ifcfg2nm.upgrade import journal
+
+    real = journal.write_json
+    calls: list[str] = []
+
+    def write_json(path: str, value: Any) -> None:
+        calls.append(path)
+        if len(calls) >= writes:
+            raise OSError(28, "No space left on device")
+        real(path, value)
+
+    monkeypatch.setattr(journal, "write_json", write_json)
+
+
+def test_upgrade_on_a_full_disk_refuses_before_anything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "host"
+    shutil.copytree(MGMT, root, symlinks=True)
+    _disk_full_after(monkeypatch, 2)  # the journal is created, its plan cannot be recorded
+    rc, _, err = run("upgrade", "--root", str(root), "--backend", "offline")
+    assert rc == 1 and "refused, nothing changed: cannot write the journal" in err
+    assert sorted(os.listdir(root / "var/lib/ifcfg2nm")) == ["lock"]  # no journal left for a rerun to undo
+    assert (root / SCRIPTS / "ifcfg-eth0").exists()
+
+
+def test_upgrade_rolled_back_on_a_full_disk_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rollback worked but could not close its journal: that was exit 70, 'internal error'."""
+    root = tmp_path / "host"
+    shutil.copytree(MGMT, root, symlinks=True)
+    _disk_full_after(monkeypatch, 4)  # the prepare step cannot be journaled, nor anything after it
+    rc, _, err = run("upgrade", "--root", str(root), "--backend", "offline")
+    assert rc == 1 and "internal error" not in err
+    assert "rolled back in" in err and "its journal cannot be closed (No space left on device)" in err
+    assert (root / SCRIPTS / "ifcfg-eth0").read_bytes() == (MGMT / SCRIPTS / "ifcfg-eth0").read_bytes()
+    assert not (root / "etc/NetworkManager/system-connections").exists()
+    monkeypatch.undo()
+    assert run("rollback", "--root", str(root))[0] == 0  # space again: the run is closed
+    assert not (root / "var/lib/ifcfg2nm/journal.json").exists()

@@ -16,6 +16,7 @@ wait for a rerun or a reboot to get its network back.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Sequence
@@ -40,7 +41,7 @@ from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
 from ifcfg2nm.upgrade.plan import KEYFILE_DIR, Plan, make_plan
 from ifcfg2nm.upgrade.probe import ProbeError, probe
 from ifcfg2nm.upgrade.rollback import SNAPSHOT, finish_commit, rollback_committed, undo, write_seal
-from ifcfg2nm.upgrade.state import StateFileError, StatePaths, new_run_id, now, read_json, write_json
+from ifcfg2nm.upgrade.state import StateFileError, StatePaths, new_run_id, now, read_json, remove, write_json
 from ifcfg2nm.upgrade.takedown import IpError, take_down
 from ifcfg2nm.upgrade.verify import check, verify
 
@@ -322,8 +323,14 @@ def _undo_and_report(journal: Journal, opts: Options, report: Report, who: str) 
     for line in result.done:
         report.say(f"  {line}")
     if result.ok:
-        journal.set(rollback_seconds=round(result.seconds, 3))
-        journal.finish(ROLLED_BACK)
+        try:
+            journal.set(rollback_seconds=round(result.seconds, 3))
+            journal.finish(ROLLED_BACK)
+        except OSError as e:  # a full disk: the host is back, only the record of it is not
+            report.warn(f"{who}: run {journal.run_id} rolled back in {result.seconds:.2f} s, but its journal "
+                        f"cannot be closed ({e.strerror or e}); it stays in {journal.paths.journal}: free "
+                        "space, then run `ifcfg2nm rollback` to close it")
+            return exitcodes.BLOCKED
         report.say(f"{who}: run {journal.run_id} rolled back in {result.seconds:.2f} s")
         return exitcodes.OK
     for problem in result.problems:
@@ -341,8 +348,9 @@ def _plan_data(plan: Plan, live: Optional[LivePlan]) -> dict[str, Any]:
 def _run_offline(opts: Options, paths: StatePaths, plan: Plan, report: Report) -> int:
     """Keyfiles under --root and the flush; nothing live."""
     timings = Timings()
-    journal = Journal.start(paths, new_run_id(), "offline")
-    journal.record("plan", **_plan_data(plan, None))
+    journal = _start_journal(paths, new_run_id(), "offline", _plan_data(plan, None), report)
+    if journal is None:
+        return exitcodes.BLOCKED
     try:
         journal.record("backup")
         entries = backup_files(opts.root, plan.backup, journal.run_dir)
@@ -367,6 +375,21 @@ def _run_offline(opts: Options, paths: StatePaths, plan: Plan, report: Report) -
     _summary(plan, None, report)
     report.say(f"  wrote {len(plan.keyfiles)} keyfile(s) to {os.path.join(opts.root, KEYFILE_DIR)}")
     return exitcodes.OK
+
+
+def _start_journal(paths: StatePaths, run_id: str, backend: str, plan: dict[str, Any], report: Report,
+                   **fields: Any) -> Optional[Journal]:
+    """The run's journal with its plan, or None (reported) when it cannot be written: nothing changed yet."""
+    try:
+        journal = Journal.start(paths, run_id, backend, **fields)
+        journal.record("plan", **plan)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            remove(paths.journal)
+        report.warn(f"ifcfg2nm upgrade: refused, nothing changed: cannot write the journal {paths.journal}: "
+                    f"{e.strerror or e}")
+        return None
+    return journal
 
 
 def _missing_dirs(root: str, rel: str) -> list[str]:
@@ -420,8 +443,10 @@ def _run_live(opts: Options, paths: StatePaths, tree: HostTree, host: HostConfig
             report.warn(f"ifcfg2nm upgrade: refused, nothing changed: {e}")
             return exitcodes.BLOCKED
         try:
-            journal = Journal.start(paths, run_id, backend, guardian=guard.pid)
-            journal.record("plan", **_plan_data(plan, live))
+            started = _start_journal(paths, run_id, backend, _plan_data(plan, live), report, guardian=guard.pid)
+            if started is None:
+                return exitcodes.BLOCKED
+            journal = started
             try:
                 with deadline.alarm():
                     _live_steps(opts, journal, host, plan, live, live_state, nm, deadline, timings, backend)
