@@ -243,3 +243,14 @@ def test_upgrade_rolled_back_on_a_full_disk_says_so(tmp_path: Path, monkeypatch:
     monkeypatch.undo()
     assert run("rollback", "--root", str(root))[0] == 0  # space again: the run is closed
     assert not (root / "var/lib/ifcfg2nm/journal.json").exists()
+
+
+def test_restore_marker_that_cannot_be_written_is_not_a_failure(tmp_path: Path) -> None:
+    """`run/` of the root is not a directory: the boot unit said 'internal error' (70)."""
+    (tmp_path / "var/lib/ifcfg2nm").mkdir(parents=True)
+    (tmp_path / "var/lib/ifcfg2nm/seal").write_text('{"run_id": "r", "time": "t", "version": "v"}\n')
+    (tmp_path / "run").write_text("")
+    rc, out, err = run("restore", "--root", str(tmp_path))
+    assert rc == 0 and "nothing to restore" in out
+    assert err == f"ifcfg2nm restore: cannot write {tmp_path}/run/ifcfg2nm/restored: Not a directory; " \
+                  "the next start compares again\n"

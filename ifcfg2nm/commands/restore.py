@@ -123,13 +123,12 @@ def _restore(args: argparse.Namespace, out: TextIO) -> int:
     from ifcfg2nm.upgrade import kernel
     from ifcfg2nm.upgrade.nm_dbus import NMClient, NMError
     from ifcfg2nm.upgrade.restore import make_target, restore
-    from ifcfg2nm.upgrade.state import write_marker
 
     root = args.root
     target = make_target(root, (link.name for link in kernel.read_links()))
     if target is None:
         out.write(f"{PROG}: no persisted networks under {root}: nothing to restore\n")
-        write_marker(root)
+        _mark(root)
         return exitcodes.OK
     worth = [f for f in (*target.findings, *target.skipped) if f.severity is not Severity.INFO]
     for f in sorted_findings(worth):
@@ -149,6 +148,18 @@ def _restore(args: argparse.Namespace, out: TextIO) -> int:
         if o.action != "unchanged":
             out.write(f"{PROG}: {o.line()}\n")
     out.write(f"{PROG}: {len(unchanged)} of {len(result.outcomes)} profile(s) already matched\n")
-    write_marker(root)
+    _mark(root)
     broken = any(f.severity is Severity.ERROR for f in target.findings)
     return exitcodes.BLOCKED if result.failed or broken else exitcodes.OK
+
+
+def _mark(root: str) -> None:
+    """This boot is restored; a marker that cannot be written (a read-only or odd ``run/``) is only
+    reported: the restore is done, the next start in this boot compares again (cheap)."""
+    from ifcfg2nm.upgrade.state import marker_path, write_marker
+
+    try:
+        write_marker(root)
+    except OSError as e:
+        print(f"{PROG}: cannot write {marker_path(root)}: {e.strerror or e}; the next start compares again",
+              file=sys.stderr)
