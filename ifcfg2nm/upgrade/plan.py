@@ -79,6 +79,12 @@ UPGRADE_FOREIGN_FILE_KEPT = define(
     "The file is not VDSM's and stays; where NetworkManager still reads ifcfg files (ifcfg-rh plugin) "
     "the two compete. Remove or convert the file by hand after checking it.",
 )
+UPGRADE_ALREADY_NETWORKMANAGER = define(
+    "UPGRADE_ALREADY_NETWORKMANAGER", Severity.INFO,
+    "no VDSM-written ifcfg file, and NetworkManager already has profiles for VDSM's networks",
+    "Nothing for the upgrade to move: VDSM's networks are NetworkManager's already (nmstate-era VDSM, or "
+    "migrated by hand). Taking them down to write them again would only cost downtime.",
+)
 UPGRADE_HEADERLESS_VDSM_FILE = define(
     "UPGRADE_HEADERLESS_VDSM_FILE", Severity.WARNING,
     "a header-less file that looks VDSM-written is left in place",
@@ -191,7 +197,15 @@ def make_plan(
     files = dict(sorted((name, serialize(p.settings)) for name, p in zip(names, profs)))
     write = tuple(_planned(p, name) for p, name in zip(profs, names))
     remove, keep, file_findings = _files(tree, write, assume_vdsm)
-    take_down, down_findings = _take_down(tree, host, write, running)
+    managed = _networkmanager_profiles(tree, root, write) if host.origin == "persisted" and not remove else []
+    if managed:
+        write, profs, files = (), (), {}
+        _, _, file_findings = _files(tree, write, assume_vdsm)
+        file_findings.append(UPGRADE_ALREADY_NETWORKMANAGER(
+            Position(os.path.join(root, managed[0])),
+            f"{len(managed)} NetworkManager profile file(s) ({', '.join(managed[:3])}) configure VDSM's networks "
+            "and no ifcfg file is VDSM's: nothing to move"))
+    take_down, down_findings = _take_down(tree, host, write, running) if not managed else ((), [])
     all_findings = (*host.findings, *emitted, *named, *file_findings, *down_findings, *_ovs(host))
     if remove and not write:
         all_findings = (*all_findings, UPGRADE_NOTHING_TO_WRITE(
@@ -353,6 +367,32 @@ def _ovs(host: HostConfig) -> list[Finding]:
     names = ", ".join(sorted({n.name for n in ovs} or {i.name for i in ovs_ifaces}))
     where = ovs[0].source if ovs else ovs_ifaces[0].source
     return [UPGRADE_OVS_UNSUPPORTED(where, f"OVS network(s) {names}")]
+
+
+def _networkmanager_profiles(tree: HostTree, root: str, write: Sequence[PlannedProfile]) -> list[str]:
+    """Host-relative files through which NetworkManager already configures an interface of ``write``.
+
+    Keyfiles naming the interface, and foreign ifcfg files for it (NetworkManager's
+    ifcfg-rh plugin wrote those on EL8 for nmstate-era VDSM).
+    """
+    interfaces = {p.interface for p in write}
+    found = [_rel(tree, doc.path) for doc in tree.ifcfg
+             if not doc.ownership.vdsm_like and (doc.get("DEVICE") or "") in interfaces]
+    directory = os.path.join(root, KEYFILE_DIR)
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        names = []
+    for name in names:
+        if name.endswith(".nmconnection"):
+            data = read_file(os.path.join(directory, name), root)
+            match = None if isinstance(data, Finding) else _INTERFACE_LINE.search(data)
+            if match and match.group(1).decode(errors="replace") in interfaces:
+                found.append(f"{KEYFILE_DIR}/{name}")
+    return sorted(found)
+
+
+_INTERFACE_LINE = re.compile(rb"^interface-name=(\S+)\s*$", re.MULTILINE)
 
 
 def _replaced_keyfiles(root: str, write: Sequence[PlannedProfile]) -> list[str]:

@@ -236,3 +236,32 @@ def test_an_unsaved_bond_with_a_foreign_ifcfg_file_is_never_taken_down(make_host
     plan = plan_of(root)
     assert [(d.name, d.why) for d in plan.take_down] == [("bond8", "running bond bond8")]
     assert f"{SCRIPTS}/ifcfg-bond7" in plan.keep
+
+
+NMSTATE_ERA_NET = json.dumps({"nic": "eth0", "bridged": True, "ipaddr": "192.0.2.10", "netmask": "255.255.255.0",
+                              "gateway": "192.0.2.1", "defaultRoute": True, "bootproto": "none"})
+
+
+@pytest.mark.parametrize("profile", [
+    {"etc/NetworkManager/system-connections/ovirtmgmt.nmconnection":
+        "[connection]\nid=ovirtmgmt\nuuid=0b3a4b64-4c55-4b4e-9d40-6b8b4a3c2f10\ntype=bridge\n"
+        "interface-name=ovirtmgmt\n"},
+    {"ifcfg-ovirtmgmt": "STP=no\nTYPE=Bridge\nNAME=ovirtmgmt\nDEVICE=ovirtmgmt\nONBOOT=yes\nIPADDR=192.0.2.10\n"
+                        "PREFIX=24\nGATEWAY=192.0.2.1\n"},
+], ids=["keyfile", "ifcfg-rh"])
+def test_a_host_whose_vdsm_networks_networkmanager_has_already_is_left_alone(make_host, profile) -> None:
+    """nmstate-era VDSM: no ifcfg file is VDSM's, NetworkManager holds the networks; the upgrade moves nothing."""
+    root = make_host({"var/lib/vdsm/persistence/netconf/nets/ovirtmgmt": NMSTATE_ERA_NET,
+                      "var/run/vdsm/netconf/nets/ovirtmgmt": NMSTATE_ERA_NET, **profile})
+    plan = plan_of(root)
+    assert plan.ok and plan.empty
+    assert (plan.write, plan.take_down, plan.keyfiles) == ((), (), {})
+    assert [f.code for f in plan.findings if f.code.startswith("UPGRADE_")] == ["UPGRADE_ALREADY_NETWORKMANAGER"]
+
+
+def test_persisted_networks_without_any_profile_are_still_written(make_host) -> None:
+    """An image or a host whose VDSM files are gone and NetworkManager has nothing: the persisted networks go in."""
+    root = make_host({"var/lib/vdsm/persistence/netconf/nets/ovirtmgmt": NMSTATE_ERA_NET})
+    plan = plan_of(root)
+    assert [p.interface for p in plan.write] == ["eth0", "ovirtmgmt"]
+    assert "UPGRADE_ALREADY_NETWORKMANAGER" not in {f.code for f in plan.findings}
