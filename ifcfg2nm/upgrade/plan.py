@@ -360,13 +360,14 @@ def _vdsm_configs(
 
 
 def _ovs(host: HostConfig) -> list[Finding]:
-    ovs = [n for n in host.networks if n.switch == "ovs"]
+    """VDSM's OVS switch: networks, bonds (VDSM made them OVS bonds, not kernel ones) and their profiles."""
+    ovs = [*(n for n in host.networks if n.switch == "ovs"), *(b for b in host.bonds if b.switch == "ovs")]
     ovs_ifaces = [i for i in host.interfaces if i.type in (InterfaceType.OVS_BRIDGE, InterfaceType.OVS_INTERFACE)]
     if not ovs and not ovs_ifaces:
         return []
     names = ", ".join(sorted({n.name for n in ovs} or {i.name for i in ovs_ifaces}))
     where = ovs[0].source if ovs else ovs_ifaces[0].source
-    return [UPGRADE_OVS_UNSUPPORTED(where, f"OVS network(s) {names}")]
+    return [UPGRADE_OVS_UNSUPPORTED(where, f"OVS network(s) or bond(s) {names}")]
 
 
 def _networkmanager_profiles(tree: HostTree, root: str, write: Sequence[PlannedProfile]) -> list[str]:

@@ -90,6 +90,13 @@ def test_ovs_hosts_are_blocked() -> None:
     assert "UPGRADE_OVS_UNSUPPORTED" in {f.code for f in plan.blocked}
 
 
+def test_an_ovs_bond_without_networks_blocks_too(make_host) -> None:
+    """VDSM made it an OVS bond; a kernel bond in its place is not what the host had."""
+    bond = json.dumps({"nics": ["eth1", "eth2"], "options": "mode=4 miimon=100", "switch": "ovs"})
+    plan = plan_of(make_host({"var/lib/vdsm/persistence/netconf/bonds/bond0": bond}))
+    assert [f.code for f in plan.blocked] == ["UPGRADE_OVS_UNSUPPORTED"]
+
+
 def test_blocking_findings_of_the_target_block() -> None:
     plan = plan_of(FIXTURES / "broken")
     assert not plan.ok
