@@ -254,3 +254,31 @@ def test_restore_marker_that_cannot_be_written_is_not_a_failure(tmp_path: Path) 
     assert rc == 0 and "nothing to restore" in out
     assert err == f"ifcfg2nm restore: cannot write {tmp_path}/run/ifcfg2nm/restored: Not a directory; " \
                   "the next start compares again\n"
+
+
+def test_workers_do_not_outlive_a_killed_fleet_audit(tmp_path: Path) -> None:
+    """`kill -9` of the audit left its idle workers waiting for work forever (they hold their queue open)."""
+    for i in range(200):
+        shutil.copytree(FIXTURES / "broken", tmp_path / "fleet" / f"h{i:03}", symlinks=True)
+    proc = subprocess.Popen([sys.executable, "-m", "ifcfg2nm", "audit", "--fleet", str(tmp_path / "fleet"),
+                             "--jobs", "2", "--format", "json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    workers: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = _children(proc.pid)
+        assert len(workers) == 2
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(os.path.exists(f"/proc/{w}") for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [w for w in workers if os.path.exists(f"/proc/{w}")] == []
+    finally:
+        for w in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(w), signal.SIGKILL)
+        assert proc.stdout is not None
+        proc.stdout.close()

@@ -17,6 +17,7 @@ that kills its process is reported as failed.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
@@ -112,14 +113,26 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def _worker_start() -> None:
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a process gets when its parent dies (Linux)."""
+
+
+def _worker_start(parent: int) -> None:
     """Ctrl-C reaches the whole process group: a worker just ends (the parent reports the interruption)
-    instead of printing its own KeyboardInterrupt traceback."""
+    instead of printing its own KeyboardInterrupt traceback. A worker whose parent dies (``kill``,
+    ``kill -9``, a closed terminal) is killed by the kernel: it holds its task queue's pipe open itself,
+    so it would otherwise wait for work forever."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: nothing to ask for
+        return
+    if os.getppid() != parent:  # it died before the request
+        os._exit(1)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_start)
+    return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_start, initargs=(os.getpid(),))
 
 
 def _parallel(tasks: Iterator[Task], jobs: int) -> Iterator[HostResult]:
