@@ -282,3 +282,9 @@ def test_workers_do_not_outlive_a_killed_fleet_audit(tmp_path: Path) -> None:
                 os.kill(int(w), signal.SIGKILL)
         assert proc.stdout is not None
         proc.stdout.close()
+
+
+def test_empty_probe_is_a_usage_error_not_no_probe() -> None:
+    """`--probe "$GATEWAY"` with the variable unset ran the upgrade without its connectivity check."""
+    rc, out, err = run("upgrade", "--root", str(MGMT), "--dry-run", "--probe", "")
+    assert (rc, out) == (2, "") and err == "ifcfg2nm upgrade: bad probe address '': not an IP address\n"

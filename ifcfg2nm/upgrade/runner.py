@@ -120,7 +120,7 @@ def upgrade(opts: Options, out: TextIO, err: TextIO) -> int:
     if opts.backend not in BACKENDS:
         report.warn(f"ifcfg2nm upgrade: unknown backend {opts.backend!r}")
         return exitcodes.USAGE
-    if opts.probe:
+    if opts.probe is not None:  # --probe "" (an empty variable) must not mean "no probe"
         try:
             from ifcfg2nm.upgrade.probe import parse
             parse(opts.probe)
