@@ -23,7 +23,7 @@ from ifcfg2nm.emit.nmsettings import Profile, profiles
 from ifcfg2nm.findings import Finding, Position, Severity, define, sorted_findings
 from ifcfg2nm.hostfiles import read_file, tree_relative
 from ifcfg2nm.hosttree import NETWORK_SCRIPTS, HostTree
-from ifcfg2nm.model.host import HostConfig, InterfaceType
+from ifcfg2nm.model.host import HostConfig, InterfaceType, VdsmBond, VdsmNetwork
 from ifcfg2nm.model.ownership import heuristic_vdsm_files
 from ifcfg2nm.model.vdsm import CanonicalConfig, canonicalize_config
 from ifcfg2nm.parser.documents import Owner, RouteFile, RuleFile, ShellFile
@@ -361,7 +361,8 @@ def _vdsm_configs(
 
 def _ovs(host: HostConfig) -> list[Finding]:
     """VDSM's OVS switch: networks, bonds (VDSM made them OVS bonds, not kernel ones) and their profiles."""
-    ovs = [*(n for n in host.networks if n.switch == "ovs"), *(b for b in host.bonds if b.switch == "ovs")]
+    ovs: list[Union[VdsmNetwork, VdsmBond]] = [
+        *(n for n in host.networks if n.switch == "ovs"), *(b for b in host.bonds if b.switch == "ovs")]
     ovs_ifaces = [i for i in host.interfaces if i.type in (InterfaceType.OVS_BRIDGE, InterfaceType.OVS_INTERFACE)]
     if not ovs and not ovs_ifaces:
         return []
