@@ -25,6 +25,7 @@ from ifcfg2nm.parser.libvirt import parse_libvirt_network
 from ifcfg2nm.parser.netconf import PersistedConfig, read_netconf
 from ifcfg2nm.parser.ownership import BACKUP_MARKER
 from ifcfg2nm.parser.persisted import parse_persisted_file
+from ifcfg2nm.parser.resolv import ResolvConf, read_resolv_conf
 from ifcfg2nm.parser.route import parse_route_file
 from ifcfg2nm.parser.rule import parse_rule_file
 from ifcfg2nm.parser.shell import parse_shell_file
@@ -102,6 +103,8 @@ class HostTree:
     backups: tuple[BackupFile, ...] = ()
     libvirt_networks: tuple[LibvirtNetwork, ...] = ()
     findings: tuple[Finding, ...] = ()
+    resolv: Optional[ResolvConf] = None
+    """The host's resolv.conf name servers (for VDSM networks whose config lacks them)."""
 
     @property
     def documents(self) -> tuple[Document, ...]:
@@ -218,7 +221,9 @@ def load_host(root: str) -> HostTree:
         backups=_read_backups(root, findings),
         libvirt_networks=_read_libvirt_networks(root, findings),
         findings=tuple(findings),
+        resolv=read_resolv_conf(root),
     )
+
 
 
 def _list_dir(root: str, path: str, findings: list[Finding]) -> Optional[list[str]]:

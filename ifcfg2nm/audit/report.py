@@ -122,7 +122,8 @@ def failed_report(name: str, root: str, message: str) -> HostReport:
 def audit_tree(tree: HostTree, name: str) -> HostReport:
     """The audit of an already loaded tree."""
     persistent = canonical_persistent(tree) if tree.persistent is not None else None
-    running = canonicalize_config(tree.running) if tree.running is not None and tree.running.exists else None
+    running = (canonicalize_config(tree.running, resolv=tree.resolv)
+               if tree.running is not None and tree.running.exists else None)
     host = build_host(tree, canonical=persistent)
     ifcfg = _ifcfg_view(tree, host, persistent, running)
     plan, plan_findings = _plan(tree, host, running)

@@ -32,7 +32,7 @@ def has_persisted(tree: HostTree) -> bool:
 
 
 def canonical_persistent(tree: HostTree) -> Optional[CanonicalConfig]:
-    return canonicalize_config(tree.persistent) if tree.persistent is not None else None
+    return canonicalize_config(tree.persistent, resolv=tree.resolv) if tree.persistent is not None else None
 
 
 def persisted_model(canonical: CanonicalConfig) -> HostConfig:

@@ -45,6 +45,7 @@ from ifcfg2nm.model.bonding import format_bond_options, parse_bond_options, vali
 from ifcfg2nm.model.host import Pairs, VdsmBond, VdsmNetwork
 from ifcfg2nm.parser.documents import PersistedFile
 from ifcfg2nm.parser.netconf import PersistedConfig
+from ifcfg2nm.parser.resolv import ResolvConf
 
 BARE_IPV6_PREFIX = 64
 """Prefix length given to an ``ipv6addr`` without one (see the module docstring)."""
@@ -135,8 +136,14 @@ VDSM_NAMESERVERS_TRUNCATED = define(
 VDSM_NAMESERVERS_MISSING = define(
     "VDSM_NAMESERVERS_MISSING", Severity.WARNING,
     "static default-route network without nameservers",
-    "VDSM took /etc/resolv.conf at setup time; without the key DNS would be cleared. "
+    "VDSM took /etc/resolv.conf at setup time, and the host's has none; without the key DNS would be cleared. "
     "Add \"nameservers\" to the JSON.",
+)
+VDSM_NAMESERVERS_FROM_HOST = define(
+    "VDSM_NAMESERVERS_FROM_HOST", Severity.INFO,
+    "a static default-route network persisted without nameservers takes the host's resolv.conf servers",
+    "Nothing to do: VDSM's canonicalization did the same at setup time. Add \"nameservers\" to the JSON "
+    "to decide explicitly.",
 )
 VDSM_NAMESERVERS_UNUSED = define(
     "VDSM_NAMESERVERS_UNUSED", Severity.INFO, "name servers on a non-default-route network",
@@ -228,15 +235,19 @@ class CanonicalConfig:
 
 
 def canonicalize_config(
-    config: PersistedConfig, *, bare_ipv6_prefix: int = BARE_IPV6_PREFIX
+    config: PersistedConfig, *, bare_ipv6_prefix: int = BARE_IPV6_PREFIX, resolv: Optional[ResolvConf] = None
 ) -> CanonicalConfig:
-    """Canonicalize every entity of a config and check the networks against each other."""
+    """Canonicalize every entity of a config and check the networks against each other.
+
+    ``resolv`` is the host's resolv.conf: VDSM gave its servers to a static
+    default-route network persisted without ``nameservers``.
+    """
     findings: list[Finding] = []
     networks: list[VdsmNetwork] = []
     bonds: list[VdsmBond] = []
     devices: list[VdsmDevice] = []
     for doc in config.nets:
-        net, found = canonicalize_network(doc, bare_ipv6_prefix=bare_ipv6_prefix)
+        net, found = canonicalize_network(doc, bare_ipv6_prefix=bare_ipv6_prefix, resolv=resolv)
         findings.extend(found)
         if net is not None:
             networks.append(net)
@@ -277,7 +288,7 @@ class _Reader:
 
 
 def canonicalize_network(
-    doc: PersistedFile, *, bare_ipv6_prefix: int = BARE_IPV6_PREFIX
+    doc: PersistedFile, *, bare_ipv6_prefix: int = BARE_IPV6_PREFIX, resolv: Optional[ResolvConf] = None
 ) -> tuple[Optional[VdsmNetwork], tuple[Finding, ...]]:
     """One ``nets/<name>`` file in canonical form, or None when VDSM could not use it."""
     r = _Reader(doc)
@@ -348,7 +359,7 @@ def canonicalize_network(
     ipv6addr, ipv6gateway, dhcpv6, autoconf = _read_ipv6(data, r, name, bare_ipv6_prefix)
     custom = _read_custom(data, r, name)
     default_route = _read_default_route(data, r, name, custom)
-    nameservers = _read_nameservers(data, r, name, default_route, bootproto, ipaddr)
+    nameservers = _read_nameservers(data, r, name, default_route, bootproto, resolv)
     host_qos = _read_host_qos(data, r, name)
 
     keys: list[str] = [k for k in _NET_ATTRIBUTES if k in data or k in r.origin]
@@ -801,14 +812,21 @@ def _read_default_route(data: dict[str, Any], r: _Reader, name: str, custom: Pai
 
 def _read_nameservers(
     data: dict[str, Any], r: _Reader, name: str, default_route: bool, bootproto: str,
-    ipaddr: Optional[str],
+    resolv: Optional[ResolvConf],
 ) -> tuple[str, ...]:
     if "nameservers" not in data:
-        if default_route and bootproto != "dhcp":
+        if not default_route or bootproto == "dhcp":
+            return ()
+        if resolv is None or not resolv.nameservers:
             r.add(VDSM_NAMESERVERS_MISSING(Position(r.doc.path),
                                            f"network {name}: default-route network without "
-                                           "nameservers; DNS would be cleared"))
-        return ()
+                                           "nameservers, and none in the host's resolv.conf; DNS would be cleared"))
+            return ()
+        taken = tuple(address for address, _ in resolv.nameservers[:MAX_NAMESERVERS])
+        r.add(VDSM_NAMESERVERS_FROM_HOST(Position(resolv.path, resolv.nameservers[0][1]),
+                                         f"network {name}: no nameservers in its config; the host's "
+                                         f"{', '.join(taken)} are used, as VDSM took them at setup time"))
+        return taken
     raw = data["nameservers"]
     if not isinstance(raw, list):
         r.add(VDSM_BAD_VALUE(r.pos("nameservers"), f"network {name}: nameservers "

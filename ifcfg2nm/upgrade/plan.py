@@ -355,7 +355,7 @@ def _vdsm_configs(
     yield "target", host.networks, host.bonds
     if tree.running is not None and (tree.running.nets or tree.running.bonds):
         if running is None:
-            running = canonicalize_config(tree.running)
+            running = canonicalize_config(tree.running, resolv=tree.resolv)
         yield "running", running.networks, running.bonds
 
 

@@ -48,6 +48,7 @@ from ifcfg2nm.model.host import HostConfig, VdsmBond, VdsmNetwork
 from ifcfg2nm.model.lower import lower_vdsm
 from ifcfg2nm.model.vdsm import canonicalize_config
 from ifcfg2nm.parser.netconf import read_netconf
+from ifcfg2nm.parser.resolv import read_resolv_conf
 from ifcfg2nm.upgrade import kernel, verify
 from ifcfg2nm.upgrade.deadline import Deadline
 from ifcfg2nm.upgrade.nm_dbus import ActiveState, NMClient, NMError
@@ -178,7 +179,7 @@ def make_target(root: str, present: Iterable[str]) -> Optional[Target]:
     config = read_netconf(root, "persistent")
     if config is None or not (config.nets or config.bonds):
         return None
-    canonical = canonicalize_config(config)
+    canonical = canonicalize_config(config, resolv=read_resolv_conf(root))
     reading = [*config.findings, *(f for d in (*config.nets, *config.bonds, *config.devices) for f in d.findings)]
     nets, bonds, skipped = filter_available(canonical.networks, canonical.bonds, present)
     host = lower_vdsm(nets, bonds, (*reading, *canonical.findings))

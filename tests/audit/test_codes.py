@@ -367,6 +367,9 @@ CASES: dict[str, Case] = {
         "ifcfg-ovirtmgmt", 1),
     "VDSM_KEY_DROPPED": Case(net("n", nic="eth0", bridged=True, blockingdhcp=True), f"{P}/nets/n", 4),
     "VDSM_LEGACY_VALUE": Case(net("n", nic="eth0", bridged=True, mtu="1500"), f"{P}/nets/n", 4),
+    "VDSM_NAMESERVERS_FROM_HOST": Case(merged(net("ovirtmgmt", **{k: v for k, v in MGMT.items() if k != "nameservers"}),
+                                              {"etc/resolv.conf": "search example.com\nnameserver 192.0.2.53\n"}),
+                                       "etc/resolv.conf", 2),
     "VDSM_NAMESERVERS_MISSING": Case(net("ovirtmgmt", **{k: v for k, v in MGMT.items() if k != "nameservers"}),
                                      f"{P}/nets/ovirtmgmt", 0),
     "VDSM_NAMESERVERS_TRUNCATED": Case(
