@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import os
 import zlib
-from pathlib import Path
 
 import pytest
 from keyfile_checks import libnm_checked, requires_libnm
 
 from ifcfg2nm.emit.keyfile import keyfiles
+from ifcfg2nm.hosttree import load_host
+from ifcfg2nm.model.build import build_host
 
-try:
-    from ifcfg2nm.hosttree import load_host
-    from ifcfg2nm.model.build import build_host
-except ImportError:  # the loaders land separately
-    load_host = build_host = None  # type: ignore[assignment]
+from fixturehosts import FIXTURES, ROOT, fixture_hosts
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures" / "hosts"
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("IFCFG2NM_UPDATE_GOLDEN") == "1"
-HOSTS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
-
-pytestmark = pytest.mark.skipif(load_host is None, reason="host loaders are not there yet")
+HOSTS = fixture_hosts()
 
 
 def render(host: str, source: str = "auto") -> dict[str, str]:
