@@ -259,7 +259,7 @@ def _files(
         if doc.ownership.vdsm_owned or (assume_vdsm and doc.ownership.vdsm_like):
             remove.append(rel)
             if isinstance(doc, ShellFile) and _ifcfg_kind(doc) is None and _configures_address(doc):
-                device = doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
+                device = _device(doc)
                 if device not in written:
                     findings.append(UPGRADE_ADDRESS_NOT_RESTORED(
                         Position(doc.path), f"{rel} is removed and {device} gets no profile: its address is lost"))
@@ -269,7 +269,7 @@ def _files(
             findings.append(UPGRADE_HEADERLESS_VDSM_FILE(
                 Position(doc.path, 1), f"{rel} has no VDSM header and stays (it would be removed with --assume-vdsm)"))
         if isinstance(doc, ShellFile):
-            device = doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
+            device = _device(doc)
             if device in written and device != "lo":
                 findings.append(UPGRADE_FOREIGN_FILE_KEPT(
                     Position(doc.path), f"{rel} (foreign) stays, and {device} also gets a NetworkManager profile"))
@@ -322,9 +322,9 @@ def _take_down(
             continue
         kind = _ifcfg_kind(doc)
         if kind is not None:
-            name = doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
+            name = _device(doc)
             add(name, kind, _rel(tree, doc.path), Position(doc.path))
-    foreign = {doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
+    foreign = {_device(doc)
                for doc in tree.ifcfg if not doc.ownership.vdsm_owned}
     for label, networks, bonds in _vdsm_configs(tree, host, running):
         for net in networks:
@@ -380,48 +380,38 @@ def _networkmanager_profiles(tree: HostTree, root: str, write: Sequence[PlannedP
     interfaces = {p.interface for p in write}
     found = [_rel(tree, doc.path) for doc in tree.ifcfg
              if not doc.ownership.vdsm_like and (doc.get("DEVICE") or "") in interfaces]
-    directory = os.path.join(root, KEYFILE_DIR)
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        names = []
-    for name in names:
-        if name.endswith(".nmconnection"):
-            data = read_file(os.path.join(directory, name), root)
-            match = None if isinstance(data, Finding) else _INTERFACE_LINE.search(data)
-            if match and match.group(1).decode(errors="replace") in interfaces:
-                found.append(f"{KEYFILE_DIR}/{name}")
+    found += [f"{KEYFILE_DIR}/{name}" for name in _keyfile_names(root)
+              if _keyfile_value(root, name, _INTERFACE_LINE) in interfaces]
     return sorted(found)
-
-
-_INTERFACE_LINE = re.compile(rb"^interface-name=(\S+)\s*$", re.MULTILINE)
 
 
 def _replaced_keyfiles(root: str, write: Sequence[PlannedProfile]) -> list[str]:
     """Keyfiles under ``root`` the upgrade would overwrite: same file name, or same UUID."""
-    directory = os.path.join(root, KEYFILE_DIR)
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return []
     ours = {p.keyfile for p in write}
     uuids = {p.uuid for p in write}
-    out = []
-    for name in names:
-        if not name.endswith(".nmconnection"):
-            continue
-        if name in ours or _keyfile_uuid(os.path.join(directory, name), root) in uuids:
-            out.append(f"{KEYFILE_DIR}/{name}")
-    return out
+    return [f"{KEYFILE_DIR}/{name}" for name in _keyfile_names(root)
+            if name in ours or (_keyfile_value(root, name, _UUID_LINE) or "").lower() in uuids]
+
+
+def _keyfile_names(root: str) -> list[str]:
+    """``*.nmconnection`` names in the tree's keyfile directory, sorted (none when it cannot be listed)."""
+    try:
+        return sorted(n for n in os.listdir(os.path.join(root, KEYFILE_DIR)) if n.endswith(".nmconnection"))
+    except OSError:
+        return []
 
 
 _UUID_LINE = re.compile(rb"^uuid=([0-9a-fA-F-]+)\s*$", re.MULTILINE)
+_INTERFACE_LINE = re.compile(rb"^interface-name=(\S+)\s*$", re.MULTILINE)
 
 
-def _keyfile_uuid(path: str, root: str) -> Optional[str]:
-    data = read_file(path, root)
-    if isinstance(data, Finding):
-        return None
-    match = _UUID_LINE.search(data)
-    return match.group(1).decode().lower() if match else None
+def _keyfile_value(root: str, name: str, line: re.Pattern[bytes]) -> Optional[str]:
+    """The first match of ``line`` in keyfile ``name`` (read like every input); None if absent or unreadable."""
+    data = read_file(os.path.join(root, KEYFILE_DIR, name), root)
+    match = None if isinstance(data, Finding) else line.search(data)
+    return match.group(1).decode(errors="replace") if match else None
 
+
+def _device(doc: ShellFile) -> str:
+    """The device an ifcfg file configures: its DEVICE, else the name after ``ifcfg-``."""
+    return doc.get("DEVICE") or os.path.basename(doc.path)[len("ifcfg-"):]
